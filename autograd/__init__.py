@@ -1,0 +1,30 @@
+"""A scalar autograd engine: `Value` graphs, backpropagation, higher-order gradients.
+
+`import autograd` stays light: drawing (`autograd.viz`) and property testing
+(`autograd.testing`) import graphviz and hypothesis only when you import them.
+"""
+
+from autograd.engine import (
+    Value,
+    dot,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    sum,
+    topological_order,
+    zero_grad,
+)
+
+__all__ = [
+    "Value",
+    "dot",
+    "enable_grad",
+    "grad",
+    "is_grad_enabled",
+    "no_grad",
+    "sum",
+    "topological_order",
+    "zero_grad",
+]
+__version__ = "0.1.0"
