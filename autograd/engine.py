@@ -31,6 +31,7 @@ __all__ = [
     "is_grad_enabled",
     "zero_grad",
     "topological_order",
+    "op",
 ]
 
 Rule = Callable[..., Sequence[Any]]
@@ -218,6 +219,12 @@ class Value:
         return _node(abs(self.data), (self,), "abs", _abs_rule)
 
     __abs__ = abs
+
+    def _repr_svg_(self) -> str:
+        """Jupyter shows a Value as the SVG drawing of its graph."""
+        from autograd.viz import to_svg  # graphviz is imported only when drawing
+
+        return to_svg(self)
 
     # ---- backward ---------------------------------------------------------------------
     def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
@@ -449,6 +456,35 @@ def sum(terms: Iterable[Any], *, label: str = "") -> Value:  # noqa: A001 (autog
     out = _node(math.fsum(t.data for t in terms), terms, "Σ", _sum_rule)
     out.label = label
     return out
+
+
+def op(name: str, forward: Callable[..., Any],
+       local_derivatives: Callable[..., Sequence[Any]]) -> Callable[..., Value]:
+    """Define a new op: `forward(*xs) -> float`, `local_derivatives(*xs) -> ∂out/∂xᵢ each`.
+
+    `local_derivatives` receives floats in a first-order pass and `Value`s under
+    `create_graph`, so written with operators (and Value methods) it serves every order.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"op: name must be a non-empty str, got {name!r}")
+    if not callable(forward) or not callable(local_derivatives):
+        raise TypeError(f"op {name!r}: forward and local_derivatives must be callable")
+
+    def rule(g, out, *xs):
+        derivatives = list(local_derivatives(*xs))
+        if len(derivatives) != len(xs):
+            raise ValueError(f"op {name!r}: local_derivatives returned {len(derivatives)} "
+                             f"derivatives for {len(xs)} inputs")
+        return [g * d for d in derivatives]
+
+    def apply(*inputs: Any) -> Value:
+        parents = _values(inputs, name)
+        data = _as_float(forward(*[p.data for p in parents]), f"op {name!r} forward")
+        return _node(data, parents, name, rule)
+
+    apply.__name__ = apply.__qualname__ = name
+    apply.__doc__ = f"The custom op {name!r} (see autograd.op)."
+    return apply
 
 
 # ---- graph walks (iterative: no recursion limit) ------------------------------------------
