@@ -453,7 +453,7 @@ def sum(terms: Iterable[Any], *, label: str = "") -> Value:  # noqa: A001 (autog
     terms = _values(terms, "sum")
     if not terms:
         raise ValueError("sum: needs at least one term, got an empty sequence")
-    out = _node(math.fsum(t.data for t in terms), terms, "Σ", _sum_rule)
+    out = _node(math.fsum(t.data for t in terms), terms, "+", _sum_rule)
     out.label = label
     return out
 
