@@ -539,8 +539,8 @@ def _backprop_floats(order: list[Value], root: Value, seed: float) -> list[Any]:
                 for parent, d in zip(prev, rule(g, node.data, *[p.data for p in prev])):
                     parent.grad += d
     except Exception as error:
-        for node, before in zip(order, saved):
-            node.grad = before
+        for each, before in zip(order, saved):
+            each.grad = before
         raise _in_backward(error, node) from error
     return saved
 
