@@ -234,8 +234,8 @@ class Value:
         computed, so they can be differentiated again (note: x.grad then refers back to x,
         a reference cycle; `autograd.grad` avoids that).
         """
-        order = topological_order(self)
         if create_graph:
+            order = topological_order(self)
             found = _backprop_values(order, self, _seed(gradient))
             for node in order:
                 g = found.get(node)
@@ -243,15 +243,19 @@ class Value:
                     node.grad = g if _is_zero(node.grad) else node.grad + g
             return
         seed = _as_float(gradient.data if isinstance(gradient, Value) else gradient, "backward")
-        saved = _backprop_floats(order, self, seed)
-        for node, before in zip(order, saved):
-            if not _is_zero(before):
+        leaves, inner, saved = _walk(self)
+        try:
+            _backprop_floats(leaves, inner, self, seed)
+        finally:
+            # The pass ran from 0; add back what each node held before, in one addition,
+            # so that backward twice is exactly 2× backward once (or, after a failure, just
+            # put it back).
+            for node, before in saved:
                 node.grad = before + node.grad
 
     def zero_grad(self) -> None:
         """Reset `.grad` to 0.0 on every node of this graph."""
-        for node in topological_order(self):
-            node.grad = 0.0
+        _walk(self)  # the walk leaves every node at 0.0
 
 
 # ---- building nodes ---------------------------------------------------------------------
@@ -426,10 +430,11 @@ def _log(x: Any) -> Any:
 
 # ---- n-ary ops ----------------------------------------------------------------------------
 def _values(items: Iterable[Any], op: str) -> tuple[Value, ...]:
-    out = []
+    items = tuple(items)
     for item in items:
-        out.append(item if isinstance(item, Value) else _constant(item, op))
-    return tuple(out)
+        if not isinstance(item, Value):  # rare: wrap plain numbers as constants
+            return tuple(i if isinstance(i, Value) else _constant(i, op) for i in items)
+    return items
 
 
 def dot(ws: Iterable[Any], xs: Iterable[Any], bias: Any = None, *, label: str = "") -> Value:
@@ -440,7 +445,7 @@ def dot(ws: Iterable[Any], xs: Iterable[Any], bias: Any = None, *, label: str = 
     data = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)])
     parents = ws + xs
     if bias is not None:
-        (b,) = _values((bias,), "dot")
+        b = bias if isinstance(bias, Value) else _constant(bias, "dot")
         data += b.data
         parents += (b,)
     out = _node(data, parents, "Σ", _dot_rule)
@@ -492,36 +497,90 @@ def topological_order(root: Value) -> list[Value]:
     """Every node `root` depends on, parents before children, `root` last."""
     if not isinstance(root, Value):
         raise TypeError(f"topological_order: expected a Value, got {type(root).__name__}")
-    order: list[Value] = []
-    seen: set[Value] = set()
+    leaves, inner, saved = _walk(root)
+    for node, before in saved:
+        node.grad = before
+    return leaves + inner  # leaves have no parents: they can all go first
+
+
+_VISITED = object()
+
+
+def _walk(root: Value) -> tuple[list[Value], list[Value], list[tuple[Value, Any]]]:
+    """Walk `root`'s graph for a backward pass, without recursion.
+
+    Returns the leaves, the inner nodes in topological order, and (node, grad) for each
+    node whose grad was not 0. Every grad is left at 0.0, ready for the pass.
+    """
+    leaves: list[Value] = []
+    inner: list[Value] = []
+    saved: list[tuple[Value, Any]] = []
     stack: list[Any] = [root]
-    emit, mark, push, pop = order.append, seen.add, stack.append, stack.pop
-    # Post-order DFS on an explicit stack. Expanding a node pushes it back under a None
-    # marker, then its parents above; popping the marker means every parent is emitted.
-    while stack:
-        node = pop()
-        if node is None:
-            emit(pop())
-        elif node not in seen:
-            mark(node)
-            push(node)
-            push(None)
-            for parent in node._prev:
-                if parent not in seen:
-                    push(parent)
-    return order
-
-
-def _backprop_floats(order: list[Value], root: Value, seed: float) -> list[Any]:
-    """One first-order pass; leaves ∂root/∂node·seed in each `.grad`, returns the old ones."""
-    saved = [node.grad for node in order]
-    for node in order:
+    leaf, emit, keep = leaves.append, inner.append, saved.append
+    push, pop = stack.append, stack.pop
+    # Post-order DFS on an explicit stack: expanding a node pushes it back under a None
+    # marker with its parents above, so popping the marker means all its parents are done.
+    # Speed trick: while walking, a node's .grad holds the _VISITED mark, cheaper than a
+    # `seen` set; its old value goes to `saved` and it leaves the walk at 0.0.
+    try:
+        while stack:
+            node = pop()
+            if node is None:
+                emit(pop())
+            elif node.grad is not _VISITED:
+                if node.grad:
+                    keep((node, node.grad))
+                node.grad = _VISITED
+                if not node._prev:  # only the root can be a leaf here
+                    leaf(node)
+                    continue
+                push(node)
+                push(None)
+                for parent in node._prev:
+                    if parent.grad is _VISITED:
+                        continue
+                    if parent._prev:
+                        push(parent)
+                    else:
+                        if parent.grad:
+                            keep((parent, parent.grad))
+                        parent.grad = _VISITED
+                        leaf(parent)
+    except BaseException:  # e.g. KeyboardInterrupt: take every mark back
+        _unmark(root, saved)
+        raise
+    for node in leaves:
         node.grad = 0.0
+    for node in inner:
+        node.grad = 0.0
+    return leaves, inner, saved
+
+
+def _unmark(root: Value, saved: list[tuple[Value, Any]]) -> None:
+    """Undo an interrupted `_walk`: no node may keep the _VISITED mark."""
+    seen, stack = {root}, [root]
+    while stack:
+        node = stack.pop()
+        if node.grad is _VISITED:
+            node.grad = 0.0
+        for parent in node._prev:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    for node, before in saved:
+        node.grad = before
+
+
+def _backprop_floats(leaves: list[Value], inner: list[Value], root: Value, seed: float) -> None:
+    """One first-order pass from zeroed grads, leaving ∂root/∂node·seed in every `.grad`.
+
+    On failure every grad is zeroed again and the error names the op that failed.
+    """
     root.grad = seed
     try:
-        for node in reversed(order):
+        for node in reversed(inner):
             rule = node._backward
-            if rule is None:
+            if rule is None:  # a node built by hand with parents but no rule
                 continue
             g, prev = node.grad, node._prev
             n = len(prev)
@@ -539,10 +598,11 @@ def _backprop_floats(order: list[Value], root: Value, seed: float) -> list[Any]:
                 for parent, d in zip(prev, rule(g, node.data, *[p.data for p in prev])):
                     parent.grad += d
     except Exception as error:
-        for each, before in zip(order, saved):
-            each.grad = before
+        for each in leaves:
+            each.grad = 0.0
+        for each in inner:
+            each.grad = 0.0
         raise _in_backward(error, node) from error
-    return saved
 
 
 def _backprop_values(order: list[Value], root: Value, seed: Value) -> dict[Value, Value]:
@@ -602,12 +662,18 @@ def grad(outputs: Value, inputs: Sequence[Value], grad_outputs: Any = 1.0, *,
     if isinstance(grad_outputs, Value):
         grad_outputs = grad_outputs.data
     seed = _as_float(grad_outputs, "grad")
-    saved = _backprop_floats(order, outputs, seed)
-    members = set(order)
-    results = [Value(x.grad if x in members else 0.0) for x in inputs]
-    for node, before in zip(order, saved):
-        node.grad = before
-    return results
+    leaves, inner, saved = _walk(outputs)
+    try:
+        _backprop_floats(leaves, inner, outputs, seed)
+        members = set(leaves).union(inner)
+        return [Value(x.grad if x in members else 0.0) for x in inputs]
+    finally:
+        for node in leaves:
+            node.grad = 0.0
+        for node in inner:
+            node.grad = 0.0
+        for node, before in saved:
+            node.grad = before
 
 
 # ---- gradient switches -------------------------------------------------------------------

@@ -346,10 +346,14 @@ def test_failed_op_leaves_graph_and_grads_unchanged():
 def test_failed_backward_restores_every_grad():
     x = Value(0.0)
     y = x.sqrt() + x  # d sqrt / dx at 0 divides by zero
-    x.grad = 5.0
+    z = y * 2
+    x.grad, y.grad, z.grad = 5.0, 6.0, 7.0
     with pytest.raises(ZeroDivisionError, match="backward of 'sqrt'"):
-        y.backward()
-    assert x.grad == 5.0 and y.grad == 0.0
+        z.backward()
+    assert (x.grad, y.grad, z.grad) == (5.0, 6.0, 7.0)
+    with pytest.raises(ZeroDivisionError, match="backward of 'sqrt'"):
+        autograd.grad(z, [x])
+    assert (x.grad, y.grad, z.grad) == (5.0, 6.0, 7.0)
 
 
 def test_grad_argument_checks():
