@@ -1,0 +1,121 @@
+"""Toy data sets in pure Python (no scikit-learn): moons, circles, XOR, spirals, the seed's.
+
+Each maker returns `(X, y)`: `X` a list of [x₀, x₁] points, `y` a list of int class labels
+(0/1 for two classes; use `2*y - 1` for the ±1 labels of a hinge loss). Pass `seed` (or a
+`random.Random` as `rng`) for a reproducible set; with neither, the global `random` is used.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from nn._util import in_range, positive_int, random_source
+
+__all__ = ["make_moons", "make_circles", "make_xor", "make_spirals", "seed_example"]
+
+Points = list[list[float]]
+
+
+def _linspace(start: float, stop: float, n: int, *, endpoint: bool = True) -> list[float]:
+    if n == 0:
+        return []
+    steps = (n - 1 if endpoint else n) or 1
+    return [start + (stop - start) * i / steps for i in range(n)]
+
+
+def _finish(X: Points, y: list[int], noise: float, shuffle: bool, source: Any,
+            who: str) -> tuple[Points, list[int]]:
+    """Shuffle (keeping pairs together), then add Gaussian noise, as scikit-learn does."""
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"{who}: shuffle must be a bool, got {shuffle!r}")
+    if shuffle:
+        order = list(range(len(X)))
+        source.shuffle(order)
+        X, y = [X[i] for i in order], [y[i] for i in order]
+    if noise:
+        X = [[x0 + source.gauss(0.0, noise), x1 + source.gauss(0.0, noise)] for x0, x1 in X]
+    return X, y
+
+
+def make_moons(n_samples: int = 100, *, noise: float = 0.1, shuffle: bool = True,
+               seed: Any = None, rng: Any = None) -> tuple[Points, list[int]]:
+    """Two interleaving half circles (class 0 on top, class 1 below), as scikit-learn's."""
+    who = "make_moons"
+    n = positive_int(n_samples, who, "n_samples")
+    noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
+    source = random_source(seed, rng, who)
+    n_out = n // 2
+    n_in = n - n_out
+    X = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_out)]
+    X += [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n_in)]
+    return _finish(X, [0] * n_out + [1] * n_in, noise, shuffle, source, who)
+
+
+def make_circles(n_samples: int = 100, *, noise: float = 0.05, factor: float = 0.5,
+                 shuffle: bool = True, seed: Any = None,
+                 rng: Any = None) -> tuple[Points, list[int]]:
+    """A unit circle (class 0) around a circle of radius `factor` (class 1)."""
+    who = "make_circles"
+    n = positive_int(n_samples, who, "n_samples")
+    noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
+    factor = in_range(factor, who, "factor", 0.0, 1.0, low_open=True, high_open=True)
+    source = random_source(seed, rng, who)
+    n_out = n // 2
+    n_in = n - n_out
+    X = [[math.cos(t), math.sin(t)]
+         for t in _linspace(0.0, 2 * math.pi, n_out, endpoint=False)]
+    X += [[factor * math.cos(t), factor * math.sin(t)]
+          for t in _linspace(0.0, 2 * math.pi, n_in, endpoint=False)]
+    return _finish(X, [0] * n_out + [1] * n_in, noise, shuffle, source, who)
+
+
+def make_xor(n_samples: int = 200, *, noise: float = 0.1, shuffle: bool = True,
+             seed: Any = None, rng: Any = None) -> tuple[Points, list[int]]:
+    """Points around the corners of the unit square, labelled x₀ XOR x₁.
+
+    `make_xor(4, noise=0, shuffle=False)` is the truth table (0,0)→0, (0,1)→1, (1,0)→1,
+    (1,1)→0.
+    """
+    who = "make_xor"
+    n = positive_int(n_samples, who, "n_samples")
+    noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
+    source = random_source(seed, rng, who)
+    corners = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    X = [[float(a), float(b)] for a, b in (corners[i % 4] for i in range(n))]
+    y = [a ^ b for a, b in (corners[i % 4] for i in range(n))]
+    return _finish(X, y, noise, shuffle, source, who)
+
+
+def make_spirals(n_samples: int = 200, *, n_classes: int = 2, turns: float = 1.0,
+                 noise: float = 0.02, shuffle: bool = True, seed: Any = None,
+                 rng: Any = None) -> tuple[Points, list[int]]:
+    """`n_classes` interleaved spiral arms from the origin, `turns` turns each."""
+    who = "make_spirals"
+    n = positive_int(n_samples, who, "n_samples")
+    k = positive_int(n_classes, who, "n_classes")
+    if k < 2:
+        raise ValueError(f"{who}: n_classes must be ≥ 2, got {n_classes!r}")
+    turns = in_range(turns, who, "turns", 0.0, math.inf, low_open=True, high_open=True)
+    noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
+    source = random_source(seed, rng, who)
+    X: Points = []
+    y: list[int] = []
+    for c in range(k):
+        count = n // k + (1 if c < n % k else 0)
+        for r in _linspace(0.05, 1.0, count):  # 0.05: arms start apart, not all at 0
+            t = 2 * math.pi * (turns * r + c / k)
+            X.append([r * math.cos(t), r * math.sin(t)])
+            y.append(c)
+    return _finish(X, y, noise, shuffle, source, who)
+
+
+def seed_example() -> tuple[Points, Points]:
+    """The seed's small data set for its 2→3→2→2 sigmoid network: (inputs, targets).
+
+    Three samples of two inputs a⁰ and two targets y in (0, 1), the range of the sigmoid
+    outputs o (the first is the classic 0.05, 0.10 → 0.01, 0.99 worked example).
+    """
+    inputs = [[0.05, 0.10], [0.60, -0.30], [-0.45, 0.85]]
+    targets = [[0.01, 0.99], [0.80, 0.20], [0.35, 0.65]]
+    return inputs, targets

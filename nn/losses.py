@@ -1,0 +1,257 @@
+"""Losses over `Value`s, each one graph node with its own local derivatives.
+
+`seed_cost` is the seed's C = ½‖y − o‖² for one sample and `seed_loss` its **sum**
+L = Σₙ Cⁿ over a data set (the seed calls it "MSE", but it is a sum, so ∂L/∂w = Σₙ ∂Cⁿ/∂w).
+The others are the usual training losses. Every loss is a single node built with
+`autograd.op`, whose derivatives are written with operators so they also serve
+higher-order gradients; targets and labels are constants (plain numbers).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import autograd
+from autograd import Value
+from nn._util import choice, in_range
+
+__all__ = [
+    "seed_cost",
+    "seed_loss",
+    "mse",
+    "hinge",
+    "bce_with_logits",
+    "softmax_cross_entropy",
+    "l2_penalty",
+]
+
+REDUCTIONS = ("mean", "sum")
+
+
+# ---- argument handling ----------------------------------------------------------------------
+def _value(x: Any, who: str, what: str) -> Value:
+    if isinstance(x, Value):
+        return x
+    raise TypeError(f"{who}: {what} must be a Value, got {type(x).__name__} {x!r}")
+
+
+def _target(y: Any, who: str, what: str) -> float:
+    if isinstance(y, Value):
+        raise TypeError(f"{who}: {what} must be a plain number (targets are constants), "
+                        f"got Value {y!r}")
+    if isinstance(y, bool) or not isinstance(y, numbers.Real):
+        if getattr(y, "ndim", None) == 0 and getattr(y, "dtype", None) is not None:
+            return _target(y.item(), who, what)
+        raise TypeError(f"{who}: {what} must be a real number, got {type(y).__name__} {y!r}")
+    y = float(y)
+    if not math.isfinite(y):
+        raise ValueError(f"{who}: {what} must be finite, got {y!r}")
+    return y
+
+
+def _sequence(x: Any, who: str, what: str) -> list[Any]:
+    if isinstance(x, (Value, str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"{who}: {what} must be a sequence, got {type(x).__name__} {x!r}")
+    return list(x)
+
+
+def _vector(x: Any) -> list[Any]:
+    """One sample's outputs or targets as a list: a lone Value or number is a 1-vector."""
+    if isinstance(x, (Value, numbers.Real)) or getattr(x, "ndim", None) == 0:
+        return [x]
+    return list(x)
+
+
+def _pairs(outputs: Any, targets: Any, who: str) -> tuple[list[Value], list[float]]:
+    """Flatten per-sample outputs and targets (Values/numbers or equal-length lists)."""
+    outs = _sequence(outputs, who, "outputs")
+    ys = _sequence(targets, who, "targets")
+    if len(outs) != len(ys):
+        raise ValueError(f"{who}: {len(outs)} outputs but {len(ys)} targets")
+    if not outs:
+        raise ValueError(f"{who}: needs at least one sample, got none")
+    flat_o: list[Value] = []
+    flat_y: list[float] = []
+    for n, (o, y) in enumerate(zip(outs, ys)):
+        o, y = _vector(o), _vector(y)
+        if len(o) != len(y):
+            raise ValueError(f"{who}: sample {n} has {len(o)} outputs but {len(y)} targets")
+        flat_o += [_value(v, who, f"outputs[{n}]") for v in o]
+        flat_y += [_target(v, who, f"targets[{n}]") for v in y]
+    return flat_o, flat_y
+
+
+def _scale(n: int, reduction: str, who: str) -> float:
+    return 1.0 / n if choice(reduction, REDUCTIONS, who, "reduction") == "mean" else 1.0
+
+
+def _node(name: str, label: str, forward: Any, derivatives: Any, inputs: list[Value]) -> Value:
+    out = autograd.op(name, forward, derivatives)(*inputs)
+    out.label = label
+    return out
+
+
+def _sigmoid(x: Any) -> Any:
+    if isinstance(x, Value):
+        return x.sigmoid()
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+# ---- the seed's cost -----------------------------------------------------------------------
+def seed_cost(outputs: Any, targets: Any, *, label: str = "C") -> Value:
+    """The seed's C = ½‖y − o‖² for one sample; ∂C/∂oᵢ = oᵢ − yᵢ (so δᵒ = (o − y) ⊙ σ′(zᵒ))."""
+    who = "seed_cost"
+    os_ = [_value(o, who, "outputs[i]") for o in _vector(outputs)]
+    ys = [_target(y, who, "targets[i]") for y in _vector(targets)]
+    if len(os_) != len(ys):
+        raise ValueError(f"{who}: {len(os_)} outputs but {len(ys)} targets")
+    if not os_:
+        raise ValueError(f"{who}: needs at least one output, got none")
+
+    def forward(*o: float) -> float:
+        return 0.5 * math.fsum((oi - yi) ** 2 for oi, yi in zip(o, ys))
+
+    def derivatives(*o: Any) -> list[Any]:
+        return [oi - yi for oi, yi in zip(o, ys)]
+
+    return _node("½‖y−o‖²", label, forward, derivatives, os_)
+
+
+def seed_loss(outputs: Sequence[Any], targets: Sequence[Any]) -> Value:
+    """The seed's L = Σₙ Cⁿ: a SUM over samples (not a mean), so ∇L = Σₙ ∇Cⁿ."""
+    outs = _sequence(outputs, "seed_loss", "outputs")
+    ys = _sequence(targets, "seed_loss", "targets")
+    if len(outs) != len(ys):
+        raise ValueError(f"seed_loss: {len(outs)} samples of outputs but {len(ys)} of targets")
+    if not outs:
+        raise ValueError("seed_loss: needs at least one sample, got none")
+    costs = [seed_cost(o, y, label=f"C^{n + 1}") for n, (o, y) in enumerate(zip(outs, ys))]
+    return autograd.sum(costs, label="L")
+
+
+# ---- training losses -----------------------------------------------------------------------
+def mse(outputs: Sequence[Any], targets: Sequence[Any], *, reduction: str = "mean") -> Value:
+    """Mean (or sum) of (oᵢ − yᵢ)² over every output of every sample."""
+    os_, ys = _pairs(outputs, targets, "mse")
+    scale = _scale(len(os_), reduction, "mse")
+
+    def forward(*o: float) -> float:
+        return scale * math.fsum((oi - yi) ** 2 for oi, yi in zip(o, ys))
+
+    def derivatives(*o: Any) -> list[Any]:
+        return [(oi - yi) * (2 * scale) for oi, yi in zip(o, ys)]
+
+    return _node("mse", "mse", forward, derivatives, os_)
+
+
+def hinge(scores: Sequence[Any], labels: Sequence[Any], *, margin: float = 1.0,
+          reduction: str = "mean") -> Value:
+    """Max-margin loss mean(max(0, margin − yᵢ·sᵢ)) for labels yᵢ = ±1 (micrograd's demo)."""
+    who = "hinge"
+    s, ys = _pairs(scores, labels, who)
+    for n, y in enumerate(ys):
+        if y not in (-1.0, 1.0):
+            raise ValueError(f"{who}: labels must be -1 or +1, got {y!r} at {n} "
+                             "(for 0/1 labels use 2*y - 1)")
+    margin = in_range(margin, who, "margin", 0.0, math.inf, high_open=True)
+    scale = _scale(len(s), reduction, who)
+
+    def forward(*x: float) -> float:
+        return scale * math.fsum(max(0.0, margin - y * xi) for xi, y in zip(x, ys))
+
+    def derivatives(*x: Any) -> list[float]:  # a step in each score: no higher-order terms
+        return [-y * scale if margin - y * float(xi) > 0 else 0.0 for xi, y in zip(x, ys)]
+
+    return _node("hinge", "hinge", forward, derivatives, s)
+
+
+def bce_with_logits(logits: Sequence[Any], targets: Sequence[Any], *,
+                    reduction: str = "mean") -> Value:
+    """Binary cross-entropy of sigmoid(logit) against targets in [0, 1], overflow-free."""
+    who = "bce_with_logits"
+    xs, ts = _pairs(logits, targets, who)
+    for n, t in enumerate(ts):
+        if not 0.0 <= t <= 1.0:
+            raise ValueError(f"{who}: targets must be in [0, 1], got {t!r} at {n}")
+    scale = _scale(len(xs), reduction, who)
+
+    def forward(*x: float) -> float:  # log(1 + e^x) − t·x = max(x, 0) − t·x + log1p(e^−|x|)
+        return scale * math.fsum(max(xi, 0.0) - t * xi + math.log1p(math.exp(-abs(xi)))
+                                 for xi, t in zip(x, ts))
+
+    def derivatives(*x: Any) -> list[Any]:
+        return [(_sigmoid(xi) - t) * scale for xi, t in zip(x, ts)]
+
+    return _node("bce", "bce", forward, derivatives, xs)
+
+
+def softmax_cross_entropy(logits: Sequence[Any], labels: Any, *,
+                          reduction: str = "mean") -> Value:
+    """−log softmax(logits)[label], per sample; one sample: `(logits, int)`, else batches."""
+    who = "softmax_cross_entropy"
+    if isinstance(labels, numbers.Integral) and not isinstance(labels, bool):
+        logits, labels = [logits], [labels]
+    rows = [_vector(row) for row in _sequence(logits, who, "logits")]
+    ls = _sequence(labels, who, "labels")
+    if len(rows) != len(ls):
+        raise ValueError(f"{who}: {len(rows)} samples of logits but {len(ls)} labels")
+    if not rows:
+        raise ValueError(f"{who}: needs at least one sample, got none")
+    spans, flat = [], []
+    for n, (row, label) in enumerate(zip(rows, ls)):
+        if not row:
+            raise ValueError(f"{who}: sample {n} has no logits")
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+            raise TypeError(f"{who}: labels must be class indices (int), got {label!r} at {n}")
+        if not 0 <= label < len(row):
+            raise ValueError(f"{who}: label {label} at {n} is not a class index in "
+                             f"[0, {len(row)})")
+        spans.append((len(flat), len(row), int(label)))
+        flat += [_value(v, who, f"logits[{n}]") for v in row]
+    scale = _scale(len(rows), reduction, who)
+
+    def forward(*x: float) -> float:
+        total = []
+        for start, k, label in spans:
+            row = x[start:start + k]
+            m = max(row)
+            total.append(m + math.log(math.fsum(math.exp(v - m) for v in row)) - row[label])
+        return scale * math.fsum(total)
+
+    def derivatives(*x: Any) -> list[Any]:  # softmaxᵢ − [i = label]
+        result = []
+        for start, k, label in spans:
+            row = x[start:start + k]
+            m = max(float(v) for v in row)
+            exps = [(v - m).exp() if isinstance(v, Value) else math.exp(v - m) for v in row]
+            total = autograd.sum(exps) if isinstance(row[0], Value) else math.fsum(exps)
+            result += [(e / total - (1.0 if i == label else 0.0)) * scale
+                       for i, e in enumerate(exps)]
+        return result
+
+    return _node("softmax-ce", "cross-entropy", forward, derivatives, flat)
+
+
+def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:
+    """alpha · Σ p² over `parameters` (a list of Values or a Module): weight decay as a loss."""
+    who = "l2_penalty"
+    if hasattr(parameters, "parameters") and callable(parameters.parameters):
+        parameters = parameters.parameters()
+    ps = [_value(p, who, "parameters[i]") for p in _sequence(parameters, who, "parameters")]
+    if not ps:
+        raise ValueError(f"{who}: needs at least one parameter, got none")
+    alpha = in_range(alpha, who, "alpha", 0.0, math.inf, high_open=True)
+
+    def forward(*p: float) -> float:
+        return alpha * math.fsum(pi * pi for pi in p)
+
+    def derivatives(*p: Any) -> list[Any]:
+        return [pi * (2 * alpha) for pi in p]
+
+    return _node("l2", "l2", forward, derivatives, ps)

@@ -1,0 +1,357 @@
+"""Neurons, layers and MLPs made of `Value`s, named as in the seed derivation.
+
+A neuron computes the seed's z = Σₖ wₖ·aₖ + b as ONE `autograd.dot` node and then its
+activation a = f(z). Nodes carry the seed's names: weights `w_{l,j,k}` (layer l counted
+from 1, neuron j, input k), biases `b_{l,j}`, pre-activations `z_{l,j}`, activations
+`a_{l,j}` and inputs `a_{0,k}`. micrograd's `Neuron(nin, nonlin=True)`, `Layer(nin, nout)`
+and `MLP(nin, nouts)` (ReLU hidden layers, linear output) keep working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import numbers
+import os
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from autograd import Value, dot
+from nn._util import choice, positive_int, random_source
+
+__all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+# Weight initialisations, all uniform: U(-1, 1) as micrograd; LeCun (variance 1/nin) for
+# sigmoid/tanh; He (variance 2/nin) for ReLU. Biases start at 0 in every case.
+INITS = ("uniform", "lecun", "he")
+
+_APPLY: dict[str, Callable[[Value], Value] | None] = {
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "linear": None,  # a = z: no extra node
+}
+
+STATE_FORMAT = "seedgrad.nn.state"
+STATE_VERSION = 1
+
+
+# ---- the base class -------------------------------------------------------------------------
+class Module:
+    """Base class: public attributes holding `Value`s, `Module`s or lists of them are walked."""
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """Every parameter with its dotted path, e.g. ("layers.0.neurons.1.w.0", w)."""
+        found: list[tuple[str, Value]] = []
+        seen_values: set[Value] = set()
+        seen_containers: set[int] = set()
+        stack: list[tuple[str, Any]] = [("", self)]
+        while stack:  # depth-first on an explicit stack, in attribute order
+            path, obj = stack.pop()
+            if isinstance(obj, Value):
+                if obj not in seen_values:  # a shared parameter is listed once
+                    seen_values.add(obj)
+                    found.append((path, obj))
+                continue
+            if id(obj) in seen_containers:
+                continue
+            seen_containers.add(id(obj))
+            if isinstance(obj, Module):
+                attributes = getattr(obj, "__dict__", {})
+                items = [(k, v) for k, v in attributes.items() if not k.startswith("_")]
+            elif isinstance(obj, Mapping):
+                items = [(str(k), v) for k, v in obj.items()]
+            else:
+                items = [(str(i), v) for i, v in enumerate(obj)]
+            children = [(f"{path}.{k}" if path else k, v) for k, v in items
+                        if isinstance(v, (Value, Module, list, tuple, Mapping))]
+            stack.extend(reversed(children))
+        return found
+
+    def parameters(self) -> list[Value]:
+        """Every parameter `Value`, in a fixed order (micrograd's: per neuron, w then b)."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's `.grad` to 0.0 (gradients accumulate across backward)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    # ---- state: plain {name: float} dicts and JSON files ------------------------------------
+    def state_dict(self) -> dict[str, float]:
+        """{parameter name: value}, in `named_parameters()` order."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set every parameter from `state`; checks all of it first, changes nothing on error."""
+        values = _checked_state(self.named_parameters(), state, "load_state_dict")
+        for p, x in values:
+            p.data = x
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the parameters to a JSON file atomically (temp file, then rename)."""
+        state = self.state_dict()
+        for name, x in state.items():
+            if not math.isfinite(x):
+                raise ValueError(f"save: parameter {name} is {x!r}; refusing to save a "
+                                 "non-finite value")
+        document = {"format": STATE_FORMAT, "version": STATE_VERSION, "model": repr(self),
+                    "parameters": state}
+        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+        _atomic_write(os.fspath(path), text)
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Read parameters saved by `save`; checks the whole file, changes nothing on error."""
+        path = os.fspath(path)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        try:
+            document = json.loads(text, parse_constant=_reject_constant)
+        except ValueError as error:
+            raise ValueError(f"load: {path} is not valid JSON (truncated or corrupt?): "
+                             f"{error}") from None
+        if not isinstance(document, dict):
+            raise ValueError(f"load: {path} holds a {type(document).__name__}, "
+                             "expected a JSON object")
+        if document.get("format") != STATE_FORMAT:
+            raise ValueError(f"load: {path} is not a seedgrad state file "
+                             f"(format {document.get('format')!r}, expected {STATE_FORMAT!r})")
+        if document.get("version") != STATE_VERSION:
+            raise ValueError(f"load: {path} has version {document.get('version')!r}, "
+                             f"this seedgrad reads version {STATE_VERSION}")
+        if "parameters" not in document:
+            raise ValueError(f"load: {path} has no 'parameters'")
+        values = _checked_state(self.named_parameters(), document["parameters"], f"load {path}")
+        for p, x in values:
+            p.data = x
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"non-finite number {name} in the file")
+
+
+def _checked_state(named: list[tuple[str, Value]], state: Any,
+                   who: str) -> list[tuple[Value, float]]:
+    """Pair every parameter with its new value, or raise ValueError saying what is wrong."""
+    if not isinstance(state, Mapping):
+        raise ValueError(f"{who}: expected a mapping of parameter names to numbers, "
+                         f"got {type(state).__name__}")
+    names = [name for name, _ in named]
+    expected, given = set(names), set(state)
+    missing = [name for name in names if name not in given]
+    unexpected = [name for name in state if name not in expected]
+    if missing or unexpected:
+        parts = [f"the model has {len(names)} parameters, the state has {len(state)}"]
+        if missing:
+            parts.append(f"missing {_some(missing)}")
+        if unexpected:
+            parts.append(f"unexpected {_some(unexpected)}")
+        raise ValueError(f"{who}: parameter names do not match: " + "; ".join(parts))
+    pairs = []
+    for name, p in named:
+        x = state[name]
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise ValueError(f"{who}: parameter {name} must be a number, "
+                             f"got {type(x).__name__} {x!r}")
+        x = float(x)
+        if not math.isfinite(x):
+            raise ValueError(f"{who}: parameter {name} is {x!r}, not a finite number")
+        pairs.append((p, x))
+    return pairs
+
+
+def _some(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _atomic_write(path: str, text: str) -> None:
+    """Write `text` to a temp file beside `path`, flush it to disk, then rename over `path`."""
+    directory, name = os.path.split(os.path.abspath(path))
+    temp = os.path.join(directory, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    # os.open with 0o666 lets the umask decide the mode, as open() would (mkstemp: 0o600).
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+# ---- inputs ---------------------------------------------------------------------------------
+def _inputs(x: Any, n: int, who: str, labels: Sequence[str]) -> list[Value]:
+    """`x` as a list of n Values; plain numbers become leaves labelled from `labels`."""
+    if isinstance(x, (Value, str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"{who}: expected a sequence of {n} numbers or Values, "
+                        f"got {type(x).__name__} {x!r}")
+    xs = list(x)
+    if len(xs) != n:
+        raise ValueError(f"{who}: expected {n} inputs, got {len(xs)}")
+    return [v if isinstance(v, Value) else Value(v, label=label) for v, label in zip(xs, labels)]
+
+
+def _index(value: Any, who: str) -> tuple[int, int]:
+    if (not isinstance(value, tuple) or len(value) != 2
+            or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
+                       for i in value)):
+        raise ValueError(f"{who}: index must be a (layer, neuron) pair of ints ≥ 0, "
+                         f"got {value!r}")
+    return value
+
+
+# ---- neurons, layers, MLPs ------------------------------------------------------------------
+class Neuron(Module):
+    """One neuron: z = Σₖ wₖ·aₖ + b as one node, then a = f(z)."""
+
+    def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
+                 seed: Any = None, rng: Any = None, init: str = "uniform",
+                 index: tuple[int, int] = (1, 0)):
+        """`nin` weights; activation 'relu' if nonlin else 'linear' unless `activation` says.
+
+        `index=(l, j)` names the nodes w_{l,j,k}, b_{l,j}, z_{l,j}, a_{l,j}; `seed` or `rng`
+        makes the weights reproducible (neither: the global `random`, as micrograd).
+        """
+        self.nin = positive_int(nin, "Neuron", "nin")
+        if activation is None:
+            activation = "relu" if nonlin else "linear"
+        self.activation = choice(activation, ACTIVATIONS, "Neuron", "activation")
+        init = choice(init, INITS, "Neuron", "init")
+        source = random_source(seed, rng, "Neuron")
+        layer, j = _index(index, "Neuron")
+        bound = {"uniform": 1.0, "lecun": math.sqrt(3 / nin), "he": math.sqrt(6 / nin)}[init]
+        self.w = [Value(source.uniform(-bound, bound), label=f"w_{{{layer},{j},{k}}}")
+                  for k in range(nin)]
+        self.b = Value(0.0, label=f"b_{{{layer},{j}}}")
+        self._z_label = f"z_{{{layer},{j}}}"
+        self._a_label = f"a_{{{layer},{j}}}"
+        self._input_labels = [f"a_{{{layer - 1},{k}}}" for k in range(nin)]
+        self._apply = _APPLY[self.activation]
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: True unless the activation is linear."""
+        return self.activation != "linear"
+
+    def __call__(self, x: Iterable[Any]) -> Value:
+        """The neuron's activation a = f(Σₖ wₖ·xₖ + b) for `nin` numbers or Values."""
+        return self._forward(_inputs(x, self.nin, "Neuron", self._input_labels))
+
+    def _pre(self, xs: list[Value]) -> Value:
+        return dot(self.w, xs, self.b, label=self._z_label)
+
+    def _act(self, z: Value) -> Value:
+        apply = self._apply
+        if apply is None:
+            return z
+        a = apply(z)
+        a.label = self._a_label
+        return a
+
+    def _forward(self, xs: list[Value]) -> Value:  # _pre then _act, inlined: the hot path
+        z = dot(self.w, xs, self.b, label=self._z_label)
+        apply = self._apply
+        if apply is None:
+            return z
+        a = apply(z)
+        a.label = self._a_label
+        return a
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """`nout` neurons reading the same `nin` inputs."""
+
+    def __init__(self, nin: int, nout: int, *, index: int = 1, seed: Any = None,
+                 rng: Any = None, **kwargs: Any):
+        """Neurons `Neuron(nin, **kwargs)`; `index` is the seed's layer number l (from 1)."""
+        self.nin = positive_int(nin, "Layer", "nin")
+        self.nout = positive_int(nout, "Layer", "nout")
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise ValueError(f"Layer: index must be an int ≥ 0, got {index!r}")
+        if "index" in kwargs:
+            raise TypeError("Layer: index is the layer number, neurons are numbered for you")
+        source = random_source(seed, rng, "Layer")  # one source for all: distinct neurons
+        self.neurons = [Neuron(nin, index=(index, j), rng=source, **kwargs)
+                        for j in range(nout)]
+        self._input_labels = self.neurons[0]._input_labels
+
+    @property
+    def activation(self) -> str:
+        """The activation of the layer's neurons (as built; neurons may be changed)."""
+        return self.neurons[0].activation
+
+    def __call__(self, x: Iterable[Any]) -> Value | list[Value]:
+        """Every neuron on `x`: a list of Values, or one Value if the layer has one neuron."""
+        out = self._forward(_inputs(x, self.nin, "Layer", self._input_labels))
+        return out[0] if len(out) == 1 else out
+
+    def _forward(self, xs: list[Value]) -> list[Value]:
+        return [n._forward(xs) for n in self.neurons]
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: `MLP(2, [3, 2, 2])` is layers 2→3, 3→2, 2→2."""
+
+    def __init__(self, nin: int, nouts: Sequence[int], *, activation: str = "relu",
+                 output_activation: str = "linear", seed: Any = None, rng: Any = None,
+                 init: str = "uniform"):
+        """Hidden layers use `activation`, the last layer `output_activation`.
+
+        `MLP(2, [3, 2, 2], activation='sigmoid', output_activation='sigmoid')` is the
+        seed's network; `seed` or `rng` makes the initial weights reproducible.
+        """
+        self.nin = positive_int(nin, "MLP", "nin")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
+            raise TypeError(f"MLP: nouts must be a list of layer sizes, got {nouts!r}")
+        self.nouts = [positive_int(n, "MLP", f"nouts[{i}]") for i, n in enumerate(nouts)]
+        if not self.nouts:
+            raise ValueError("MLP: nouts must name at least one layer, got []")
+        self.activation = choice(activation, ACTIVATIONS, "MLP", "activation")
+        self.output_activation = choice(output_activation, ACTIVATIONS, "MLP",
+                                        "output_activation")
+        choice(init, INITS, "MLP", "init")
+        source = random_source(seed, rng, "MLP")
+        sizes = [self.nin, *self.nouts]
+        last = len(self.nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], index=i + 1, rng=source, init=init,
+                  activation=output_activation if i == last else activation)
+            for i in range(len(self.nouts))
+        ]
+        self._input_labels = self.layers[0]._input_labels
+
+    def __call__(self, x: Iterable[Any]) -> Value | list[Value]:
+        """The outputs for one input: a list of Values, or one Value for a single output."""
+        xs = _inputs(x, self.nin, "MLP", self._input_labels)  # wrapped once, shared
+        for layer in self.layers:
+            xs = layer._forward(xs)
+        return xs[0] if len(xs) == 1 else xs
+
+    def trace(self, x: Iterable[Any]) -> tuple[list[list[Value]], list[list[Value]]]:
+        """(z, a) per layer for one input: z[l][j] is z_{l,j}, a[0] the inputs (z[0] = [])."""
+        xs = _inputs(x, self.nin, "MLP.trace", self._input_labels)
+        zs: list[list[Value]] = [[]]
+        activations = [xs]
+        for layer in self.layers:
+            z = [n._pre(xs) for n in layer.neurons]
+            xs = [n._act(zj) for n, zj in zip(layer.neurons, z)]
+            zs.append(z)
+            activations.append(xs)
+        return zs, activations
+
+    def __repr__(self) -> str:
+        return (f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
+                f"output_activation={self.output_activation!r})")

@@ -1,0 +1,74 @@
+"""The demos run, print what they promise, and write their files."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import nn
+
+DEMOS = Path(__file__).resolve().parent.parent / "demos"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"demo_{name}", DEMOS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_seed_network_demo(tmp_path, capsys):
+    demo = load("seed_network")
+    result = demo.main(["--out", str(tmp_path)])
+    text = capsys.readouterr().out
+
+    assert result.max_difference <= 1e-12
+    assert result.sum_difference <= 1e-12 and result.engine_sum_difference <= 1e-12
+    assert set(result.differences) >= {"z¹", "a¹", "δ¹", "∇W¹", "∇b¹", "δ³", "∇W³", "C"}
+    for needle in ("Layer 1: 3 sigmoid neurons, W¹ is 3×2", "δ³ = (o − y) ⊙ σ′(z³)",
+                   "δ¹ = σ′(z¹) ⊙ (W²ᵀ δ²)", "∇W² = δ² a¹ᵀ", "∂C/∂a_{1,0}",
+                   "L = Σₙ Cⁿ", "OK: the engine's gradients are the seed's formulas."):
+        assert needle in text
+    # the returned graph is the one-sample graph, with its gradients intact
+    assert result.cost.label == "C" and result.z[1][0].label == "z_{1,0}"
+    assert result.z[3][0].grad == pytest.approx(result.formulas.delta[3][0], rel=1e-15)
+
+    numbers = json.loads((tmp_path / "seed_network.json").read_text(encoding="utf-8"))
+    assert [layer["layer"] for layer in numbers["layers"]] == [1, 2, 3]
+    assert numbers["layers"][0]["engine"]["grad_W"] == numbers["layers"][0]["formula"]["grad_W"]
+    copy = demo.build(1)
+    copy.load(tmp_path / "seed_network_weights.json")
+    assert copy.state_dict() == result.model.state_dict()
+
+
+def test_seed_network_demo_is_deterministic():
+    demo = load("seed_network")
+    first, second = demo.run(0), demo.run(0)
+    assert demo.report(first) == demo.report(second)
+    assert first.model.state_dict() != demo.run(1).model.state_dict()
+
+
+def test_train_moons_reaches_full_accuracy(tmp_path, capsys):
+    demo = load("train_moons")
+    result = demo.main(["--out", str(tmp_path)])
+    text = capsys.readouterr().out
+    assert result.accuracy == 1.0
+    assert result.history[0][1] > 10 * result.history[-1][1]  # the loss fell
+    assert "epoch 100/100" in text and "training accuracy 100.0%" in text
+    png, svg, weights = tmp_path / "moons_boundary.png", tmp_path / "moons_boundary.svg", \
+        tmp_path / "moons_mlp.json"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in svg.read_text(encoding="utf-8")
+    model = nn.MLP(2, [16, 16, 1], seed=99)
+    model.load(weights)
+    X, y = nn.make_moons(100, noise=0.1, seed=0)
+    assert demo.accuracy(model, X, [2 * t - 1 for t in y]) == 1.0
+
+
+def test_train_moons_rejects_bad_epochs(tmp_path):
+    demo = load("train_moons")
+    with pytest.raises(SystemExit):
+        demo.main(["--epochs", "0", "--out", str(tmp_path)])

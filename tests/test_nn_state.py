@@ -1,0 +1,186 @@
+"""state_dict / load_state_dict / save / load: exact round trips, atomic writes, and corrupt
+input rejected with the model left untouched."""
+
+import json
+import math
+import os
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nn
+
+
+def seed_network(seed=0):
+    return nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=seed)
+
+
+def snapshot(model):
+    return [p.data for p in model.parameters()]
+
+
+def test_state_dict_names_and_values():
+    model = seed_network()
+    state = model.state_dict()
+    assert list(state) == [name for name, _ in model.named_parameters()]
+    assert list(state.values()) == snapshot(model)
+
+
+def test_load_state_dict_round_trip():
+    source, target = seed_network(1), seed_network(2)
+    target.load_state_dict(source.state_dict())
+    assert snapshot(target) == snapshot(source)
+    assert target([0.3, 0.1])[0].data == source([0.3, 0.1])[0].data
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=23, max_size=23))
+def test_save_load_round_trip_is_exact(tmp_path_factory, numbers):
+    path = tmp_path_factory.mktemp("state") / "model.json"
+    model = seed_network()
+    for p, x in zip(model.parameters(), numbers):
+        p.data = x
+    model.save(path)
+    other = seed_network(5)
+    other.load(path)
+    assert snapshot(other) == [float(x) for x in numbers]  # bit for bit, -0.0 included
+    assert all(math.copysign(1, a) == math.copysign(1, b)
+               for a, b in zip(snapshot(other), numbers))
+
+
+def test_file_format(tmp_path):
+    path = tmp_path / "model.json"
+    model = seed_network()
+    model.save(str(path))  # str and PathLike both work
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["format"] == "seedgrad.nn.state" and document["version"] == 1
+    assert document["model"] == repr(model)
+    assert document["parameters"] == model.state_dict()
+
+
+def test_save_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
+    path = tmp_path / "model.json"
+    model = seed_network()
+    model.save(path)
+    before = path.read_bytes()
+
+    def fail(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    for p in model.parameters():
+        p.data += 1.0
+    with pytest.raises(OSError, match="disk full"):
+        model.save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before  # the old file is intact
+    assert sorted(os.listdir(tmp_path)) == ["model.json"]  # the temp file is gone
+
+
+def test_saved_file_respects_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        seed_network().save(tmp_path / "model.json")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "model.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_save_refuses_non_finite_parameters(tmp_path):
+    model = seed_network()
+    model.layers[1].neurons[0].b.data = math.nan
+    with pytest.raises(ValueError, match="layers.1.neurons.0.b is nan"):
+        model.save(tmp_path / "model.json")
+    assert not (tmp_path / "model.json").exists()
+
+
+def write_state(path, parameters, **overrides):
+    document = {"format": "seedgrad.nn.state", "version": 1, "model": "x",
+                "parameters": parameters, **overrides}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def good_state():
+    return seed_network(9).state_dict()
+
+
+def missing_key():
+    state = good_state()
+    del state["layers.2.neurons.1.w.0"]
+    return state
+
+
+def extra_key():
+    return {**good_state(), "layers.3.neurons.0.b": 0.0}
+
+
+def wrong_shape():
+    return nn.MLP(2, [3, 3, 2], activation="sigmoid", seed=0).state_dict()
+
+
+def with_value(value):
+    state = good_state()
+    state["layers.0.neurons.2.w.1"] = value
+    return state
+
+
+@pytest.mark.parametrize("state, message", [
+    (missing_key(), "missing 'layers.2.neurons.1.w.0'"),
+    (extra_key(), "unexpected 'layers.3.neurons.0.b'"),
+    (wrong_shape(), "the model has 23 parameters, the state has 29"),
+    (with_value("0.5"), "layers.0.neurons.2.w.1 must be a number, got str"),
+    (with_value(None), "must be a number, got NoneType"),
+    (with_value(True), "must be a number, got bool"),
+    (with_value([0.5]), "must be a number, got list"),
+    (with_value(math.inf), "layers.0.neurons.2.w.1 is inf, not a finite number"),
+    ([0.1] * 23, "expected a mapping"),
+])
+def test_load_state_dict_rejects_and_changes_nothing(state, message):
+    model = seed_network()
+    before = snapshot(model)
+    with pytest.raises(ValueError, match=message):
+        model.load_state_dict(state)
+    assert snapshot(model) == before
+
+
+def test_load_rejects_nan_written_by_others(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({"format": "seedgrad.nn.state", "version": 1,
+                                "parameters": with_value(math.nan)}), encoding="utf-8")
+    assert "NaN" in path.read_text(encoding="utf-8")
+    model = seed_network()
+    before = snapshot(model)
+    with pytest.raises(ValueError, match="non-finite number NaN"):
+        model.load(path)
+    assert snapshot(model) == before
+
+
+@pytest.mark.parametrize("prepare, message", [
+    (lambda p: p.write_text(p.read_text(encoding="utf-8")[:-40], encoding="utf-8"),
+     "not valid JSON"),
+    (lambda p: p.write_text("", encoding="utf-8"), "not valid JSON"),
+    (lambda p: p.write_text("[1, 2]", encoding="utf-8"), "holds a list"),
+    (lambda p: write_state(p, good_state(), format="other"), "not a seedgrad state file"),
+    (lambda p: write_state(p, good_state(), version=2), "has version 2"),
+    (lambda p: p.write_text('{"format": "seedgrad.nn.state", "version": 1}',
+                            encoding="utf-8"), "has no 'parameters'"),
+    (lambda p: write_state(p, missing_key()), "missing 'layers.2.neurons.1.w.0'"),
+    (lambda p: write_state(p, wrong_shape()), "parameter names do not match"),
+    (lambda p: write_state(p, with_value("nan")), "must be a number, got str"),
+])
+def test_load_rejects_corrupt_files_and_changes_nothing(tmp_path, prepare, message):
+    path = tmp_path / "model.json"
+    seed_network(9).save(path)
+    prepare(path)
+    model = seed_network()
+    before = snapshot(model)
+    with pytest.raises(ValueError, match=message) as info:
+        model.load(path)
+    assert snapshot(model) == before
+    if "JSON" in message:
+        assert str(path) in str(info.value)
+
+
+def test_load_missing_file_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        seed_network().load(tmp_path / "nope.json")
