@@ -1,0 +1,223 @@
+"""`gradcheck`: compare the engine's gradients with central finite differences.
+
+Public through `autograd.testing`; needs nothing beyond the engine (no hypothesis).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd.engine import Value, _as_float, grad, topological_order
+
+_ORDER_NAMES = {1: "first derivative", 2: "second derivative"}
+
+
+class GradcheckError(AssertionError):
+    """An analytic derivative disagrees with its finite-difference estimate."""
+
+
+def gradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, order: int = 1, raise_exception: bool = True) -> bool:
+    """Check every derivative of `f` at `inputs` against central finite differences.
+
+    A derivative passes when |analytic − numeric| ≤ atol + rtol·|numeric| (PyTorch's rule).
+    `f` runs on fresh leaf `Value`s holding the inputs' numbers (keeping their labels), so
+    the `.grad` of Values passed in is never touched.
+
+    Args:
+        f: takes one `Value` per input and returns a `Value` or a list/tuple of `Value`s.
+        inputs: numbers or `Value`s (a sequence of them, or a single one).
+        eps: the finite-difference step.
+        atol: absolute tolerance.
+        rtol: tolerance relative to the numeric estimate.
+        order: 1 checks first derivatives; 2 also checks second derivatives (the gradient
+            of the gradient, via `create_graph`) against finite differences of the first.
+        raise_exception: if False, return False on a mismatch instead of raising.
+
+    Returns:
+        True when every derivative agrees (False on a mismatch if `raise_exception=False`).
+
+    Raises:
+        GradcheckError: a derivative disagrees; the message names the output, the input
+            (label and position), both numbers and the tolerance.
+        TypeError: `f` is not callable, an input is not a number or `Value`, or `f`
+            returns something other than a `Value` or a non-empty list/tuple of them.
+        ValueError: an input is not finite, or a setting is out of range.
+    """
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be callable, got {type(f).__name__} {f!r}")
+    point, labels = _read_inputs(inputs)
+    _check_settings(eps, atol, rtol, order)
+    leaves = _leaves(point, labels)
+    outputs = _call(f, leaves, None)
+
+    analytic = [[g.data for g in grad(out, leaves)] for out in outputs]
+    numeric = _central_differences(lambda p: _values_at(f, p, labels, len(outputs)), point, eps)
+    checks = [(1, analytic, numeric)]
+    if order == 2:
+        hessians = []
+        for out in outputs:
+            firsts = grad(out, leaves, create_graph=True)
+            hessians.append([[h.data for h in grad(g, leaves)] for g in firsts])
+        numeric2 = _central_differences(
+            lambda p: _gradients_at(f, p, labels, len(outputs)), point, eps)
+        checks.append((2, hessians, numeric2))
+
+    for n, found, expected in checks:
+        mismatch = _first_mismatch(found, expected, atol, rtol)
+        if mismatch is None:
+            continue
+        if not raise_exception:
+            return False
+        index, a, b = mismatch
+        raise GradcheckError(_message(n, index, a, b, outputs, labels, point, atol, rtol))
+    return True
+
+
+# ---- reading the arguments ------------------------------------------------------------------
+def _is_number(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _read_inputs(inputs: Any) -> tuple[list[float], list[str]]:
+    """The inputs' numbers and labels; TypeError/ValueError naming the bad item."""
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, (Sequence, Value)):
+        try:  # a lone number (a float, numpy scalar, Fraction, ...) is one input
+            inputs = [_as_float(inputs, "gradcheck")]
+        except TypeError:
+            raise TypeError("gradcheck: inputs must be a number, a Value or a sequence of "
+                            f"them, got {type(inputs).__name__} {inputs!r}") from None
+    elif isinstance(inputs, Value):
+        inputs = [inputs]
+    if not inputs:
+        raise ValueError("gradcheck: inputs is empty; give at least one number or Value")
+    point, labels = [], []
+    for i, x in enumerate(inputs):
+        if isinstance(x, Value):
+            point.append(x.data)
+            labels.append(x.label)
+        else:
+            try:
+                point.append(_as_float(x, "gradcheck"))
+            except TypeError:
+                raise TypeError(f"gradcheck: inputs[{i}] must be a number or a Value, "
+                                f"got {type(x).__name__} {x!r}") from None
+            labels.append("")
+        if not math.isfinite(point[-1]):
+            raise ValueError(f"gradcheck: inputs[{i}] must be finite, got {point[-1]!r}")
+    return point, labels
+
+
+def _check_settings(eps: Any, atol: Any, rtol: Any, order: Any) -> None:
+    for name, x in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if not _is_number(x) or not math.isfinite(x) or x < 0 or (name == "eps" and x == 0):
+            bound = "> 0" if name == "eps" else "≥ 0"
+            raise ValueError(f"gradcheck: {name} must be a finite number {bound}, got {x!r}")
+    if isinstance(order, bool) or order not in _ORDER_NAMES:
+        raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
+
+
+def _leaves(point: list[float], labels: list[str]) -> list[Value]:
+    return [Value(x, label=label) for x, label in zip(point, labels)]
+
+
+def _call(f: Callable[..., Any], leaves: list[Value], count: int | None) -> list[Value]:
+    """f(*leaves) as a list of output Values; TypeError if f returns anything else."""
+    result = f(*leaves)
+    outputs = list(result) if isinstance(result, (list, tuple)) else [result]
+    if not outputs or not all(isinstance(out, Value) for out in outputs):
+        raise TypeError("gradcheck: f must return a Value or a non-empty list/tuple of Values, "
+                        f"got {type(result).__name__} {result!r}")
+    if count is not None and len(outputs) != count:
+        raise ValueError(f"gradcheck: f returned {count} outputs at the inputs but "
+                         f"{len(outputs)} at a nearby point")
+    return outputs
+
+
+# ---- the two sides of the comparison ---------------------------------------------------------
+def _values_at(f: Callable[..., Any], point: list[float], labels: list[str],
+               count: int) -> list[float]:
+    """f's outputs at `point` as floats."""
+    return [out.data for out in _call(f, _leaves(point, labels), count)]
+
+
+def _gradients_at(f: Callable[..., Any], point: list[float], labels: list[str],
+                  count: int) -> list[list[float]]:
+    """The analytic first derivatives of f at `point`, flattened: [output][input]."""
+    leaves = _leaves(point, labels)
+    return [[g.data for g in grad(out, leaves)] for out in _call(f, leaves, count)]
+
+
+def _central_differences(h: Callable[[list[float]], list[Any]], point: list[float],
+                         eps: float) -> list[Any]:
+    """(h(x + eps·eₖ) − h(x − eps·eₖ)) / 2eps for each input k, laid out as h[...][k]."""
+    columns = []
+    for k in range(len(point)):
+        up, down = list(point), list(point)
+        up[k] += eps
+        down[k] -= eps
+        columns.append(_map2(lambda a, b: (a - b) / (2 * eps), h(up), h(down)))
+    return _transpose_last(columns)
+
+
+def _map2(fn: Callable[[float, float], float], a: Any, b: Any) -> Any:
+    if isinstance(a, list):
+        return [_map2(fn, x, y) for x, y in zip(a, b)]
+    return fn(a, b)
+
+
+def _transpose_last(columns: list[Any]) -> Any:
+    """[k][...] → [...][k]: move the differentiated-input index last."""
+    if not isinstance(columns[0], list):
+        return columns
+    return [_transpose_last([c[i] for c in columns]) for i in range(len(columns[0]))]
+
+
+def _first_mismatch(found: Any, expected: Any, atol: float,
+                    rtol: float) -> tuple[tuple[int, ...], float, float] | None:
+    """The index and both numbers of the first entry outside the tolerance, else None."""
+    if not isinstance(found, list):
+        if abs(found - expected) <= atol + rtol * abs(expected):
+            return None  # nan on either side fails this test, as it should
+        return (), found, expected
+    for i, (a, b) in enumerate(zip(found, expected)):
+        mismatch = _first_mismatch(a, b, atol, rtol)
+        if mismatch is not None:
+            return (i, *mismatch[0]), mismatch[1], mismatch[2]
+    return None
+
+
+# ---- the failure message -------------------------------------------------------------------
+def _describe_output(j: int, out: Value) -> str:
+    ops = []
+    for node in topological_order(out):
+        if node._op not in ("", "const") and node._op not in ops:
+            ops.append(node._op)
+    name = f"output {j}" + (f" {out.label!r}" if out.label else "")
+    if not ops:
+        return f"{name} (a leaf)"
+    return f"{name} (op {out._op!r}; ops in its graph: {', '.join(ops)})"
+
+
+def _describe_input(k: int, labels: list[str]) -> str:
+    return f"input {labels[k]!r} (position {k})" if labels[k] else f"input at position {k}"
+
+
+def _message(order: int, index: tuple[int, ...], analytic: float, numeric: float,
+             outputs: list[Value], labels: list[str], point: list[float], atol: float,
+             rtol: float) -> str:
+    j, *wrt = index
+    if order == 1:
+        respect = _describe_input(wrt[0], labels)
+        via = ""
+    else:  # second derivative ∂/∂x_k (∂out/∂x_i): index is (output, i, k)
+        respect = f"{_describe_input(wrt[0], labels)} then {_describe_input(wrt[1], labels)}"
+        via = " (autograd.grad with create_graph=True, differentiated again)"
+    tolerance = atol + rtol * abs(numeric)
+    return (f"gradcheck: {_ORDER_NAMES[order]} of {_describe_output(j, outputs[j])} with "
+            f"respect to {respect} is wrong at inputs {tuple(point)}: analytic{via} "
+            f"{analytic!r}, numeric {numeric!r}, |difference| {abs(analytic - numeric)!r} "
+            f"> tolerance {tolerance!r} (atol {atol!r} + rtol {rtol!r}·|numeric|)")

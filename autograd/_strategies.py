@@ -1,0 +1,368 @@
+"""Hypothesis strategies for property-testing gradient code (public via `autograd.testing`).
+
+`expressions()` builds random expression graphs step by step, evaluating each step at the
+drawn inputs as it goes, so it only ever applies an op inside that op's domain, at least
+`_MARGIN` away from its edges and kinks (log, sqrt and ** bases > 0.1, divisors and relu/abs
+arguments with |x| ≥ 0.1), and keeps every intermediate value within ±`_BOUND`. That is what
+lets finite differences (and PyTorch, whose conventions at kinks differ) agree with the
+engine on every example.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import reject
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from autograd import engine
+from autograd.engine import Value
+
+OPS = ("+", "-", "*", "/", "**", "neg", "exp", "log", "tanh", "sigmoid", "relu", "sqrt",
+       "abs", "dot", "sum")
+ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")
+
+_MARGIN = 0.1  # distance kept from domain edges and kinks
+_BOUND = 100.0  # |every intermediate value| stays below this
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "**": operator.pow,
+}
+_METHODS = ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs")
+_CONSTANTS = (2.0, -1.0, 0.5, 3.0, -2.5)
+_EXPONENTS = (2.0, 3.0, -1.0, 0.5, -2.0, 1.5, -0.5, 0.0, 1.0)
+
+
+# ---- argument checks (InvalidArgument, as hypothesis' own strategies do) ----------------------
+def _check_bounds(where: str, min_value: Any, max_value: Any) -> None:
+    for name, x in (("min_value", min_value), ("max_value", max_value)):
+        if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
+            raise InvalidArgument(f"{where}: {name} must be a finite real number, got {x!r}")
+    if min_value > max_value:
+        raise InvalidArgument(f"{where}: min_value={min_value!r} > max_value={max_value!r}")
+
+
+def _check_int(where: str, name: str, x: Any, least: int) -> None:
+    if not isinstance(x, int) or isinstance(x, bool) or x < least:
+        raise InvalidArgument(f"{where}: {name} must be an int ≥ {least}, got {x!r}")
+
+
+def _check_sizes(where: str, low: str, min_size: Any, high: str, max_size: Any,
+                 least: int) -> None:
+    _check_int(where, low, min_size, least)
+    _check_int(where, high, max_size, least)
+    if min_size > max_size:
+        raise InvalidArgument(f"{where}: {low}={min_size!r} > {high}={max_size!r}")
+
+
+def _check_choice(where: str, name: str, chosen: Any, known: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(chosen, str) or not isinstance(chosen, Collection) or not chosen:
+        raise InvalidArgument(f"{where}: {name} must be a non-empty collection of names "
+                              f"from {known}, got {chosen!r}")
+    unknown = [x for x in chosen if x not in known]
+    if unknown:
+        raise InvalidArgument(f"{where}: unknown {name} {unknown!r}; choose from {known}")
+    return tuple(x for x in known if x in chosen)  # a fixed order, for reproducible draws
+
+
+def _floats(min_value: float, max_value: float) -> st.SearchStrategy[float]:
+    return st.floats(min_value, max_value, allow_nan=False, allow_infinity=False,
+                     allow_subnormal=False)
+
+
+# ---- values() -------------------------------------------------------------------------------
+def values(*, min_value: float = -10.0, max_value: float = 10.0) -> st.SearchStrategy[float]:
+    """Finite floats in [min_value, max_value], never nan, inf or subnormal: Value data.
+
+    Raises:
+        InvalidArgument: a bound is not a finite real number, or min_value > max_value.
+    """
+    _check_bounds("values", min_value, max_value)
+    return _floats(float(min_value), float(max_value))
+
+
+# ---- expressions() --------------------------------------------------------------------------
+class Expression:
+    """A random expression graph: leaf `inputs`, its `output`, and `expr(*xs)` to rebuild it.
+
+    `expr(*xs)` replays the same ops on new inputs: `Value`s (for finite differences, or a
+    fresh graph), or any numbers with the same operators and methods, such as torch tensors
+    (then `dot` and `sum` become products and `+`). Replays are valid near the drawn inputs.
+    """
+
+    __slots__ = ("inputs", "output", "_steps", "_result")
+
+    def __init__(self, point: Sequence[float], steps: Sequence[tuple[str, str, tuple]],
+                 result: str):
+        self._steps = tuple(steps)
+        self._result = result
+        self.inputs: tuple[Value, ...] = tuple(
+            Value(x, label=f"x{i}") for i, x in enumerate(point))
+        self.output: Value = self(*self.inputs)
+
+    def __call__(self, *xs: Any) -> Any:
+        """Rebuild the expression from new inputs, one per original input."""
+        if len(xs) != len(self.inputs):
+            raise TypeError(f"Expression: takes {len(self.inputs)} inputs, got {len(xs)}")
+        env = {f"x{i}": x for i, x in enumerate(xs)}
+        for name, op, args in self._steps:
+            env[name] = _apply(op, _resolve(args, env))
+        return env[self._result]
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        """The op of every step, in order (names as in `autograd.testing.OPS`)."""
+        return tuple(op for _, op, _ in self._steps)
+
+    def __repr__(self) -> str:
+        point = ", ".join(f"x{i}={x.data!r}" for i, x in enumerate(self.inputs))
+        lines = [f"{name} = {_source(op, args)}" for name, op, args in self._steps]
+        return f"Expression({point}):\n    " + "\n    ".join(lines) + f"\n    -> {self._result}"
+
+
+def _resolve(args: Any, env: dict[str, Any]) -> Any:
+    """Replace step names by their values; numbers (constants) and None stay as they are."""
+    if isinstance(args, tuple):
+        return tuple(_resolve(a, env) for a in args)
+    return env[args] if isinstance(args, str) else args
+
+
+def _is_engine_operand(x: Any) -> bool:
+    return isinstance(x, (Value, float))
+
+
+def _apply(op: str, args: tuple) -> Any:
+    if op in _BINARY:
+        return _BINARY[op](*args)
+    if op == "neg":
+        return -args[0]
+    if op == "dot":
+        ws, xs, bias = args
+        if all(map(_is_engine_operand, ws + xs + (() if bias is None else (bias,)))):
+            return engine.dot(ws, xs, bias)
+        out = ws[0] * xs[0]
+        for w, x in zip(ws[1:], xs[1:]):
+            out = out + w * x
+        return out if bias is None else out + bias
+    if op == "sum":
+        if all(map(_is_engine_operand, args)):
+            return engine.sum(args)
+        out = args[0]
+        for term in args[1:]:
+            out = out + term
+        return out
+    return getattr(args[0], op)()
+
+
+def _show(arg: Any) -> str:
+    if isinstance(arg, str):
+        return arg
+    return f"({arg!r})" if arg < 0 else repr(arg)
+
+
+def _source(op: str, args: tuple) -> str:
+    if op in _BINARY:
+        return f"{_show(args[0])} {op} {_show(args[1])}"
+    if op == "neg":
+        return f"-{args[0]}"
+    if op == "dot":
+        ws, xs, bias = args
+        tail = "" if bias is None else f", bias={_show(bias)}"
+        return f"dot([{', '.join(map(_show, ws))}], [{', '.join(map(_show, xs))}]{tail})"
+    if op == "sum":
+        return f"sum([{', '.join(map(_show, args))}])"
+    return f"{args[0]}.{op}()"
+
+
+def _well_inside(op: str, args: tuple, out: Value) -> bool:
+    """True if `out = op(*args)` stays bounded and ≥ _MARGIN from its op's edges and kinks."""
+    if not abs(out.data) <= _BOUND:
+        return False
+    data = [a.data if isinstance(a, Value) else a for a in args]
+    if op in ("log", "sqrt"):
+        return data[0] >= _MARGIN
+    if op in ("relu", "abs"):
+        return abs(data[0]) >= _MARGIN
+    if op == "/":
+        return abs(data[1]) >= _MARGIN
+    if op == "**":
+        base, exponent = data
+        if isinstance(args[1], Value) or not exponent.is_integer():
+            return base >= _MARGIN  # the exponent's derivative needs ln(base)
+        return exponent >= 0 or abs(base) >= _MARGIN
+    return True
+
+
+@st.composite
+def _expression(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_size: int,
+                max_size: int, min_value: float, max_value: float,
+                ops: tuple[str, ...]) -> Expression:
+    n = draw(st.integers(min_inputs, max_inputs))
+    point = [draw(_floats(min_value, max_value)) for _ in range(n)]
+    env: dict[str, Value] = {f"x{i}": Value(x) for i, x in enumerate(point)}
+    names = list(env)  # every node so far, inputs first; operands are drawn from these
+    used: set[str] = set()
+    steps: list[tuple[str, str, tuple]] = []
+    size = draw(st.integers(min_size, max_size))
+
+    def node() -> str:
+        return names[draw(st.integers(0, len(names) - 1))]
+
+    def operand() -> Any:  # mostly nodes (shared sub-expressions); sometimes a constant
+        return draw(st.sampled_from(_CONSTANTS)) if draw(st.integers(0, 4)) == 4 else node()
+
+    for _ in range(3 * size):  # infeasible draws are skipped; give up after 3 tries a step
+        if len(steps) == size:
+            break
+        op = draw(st.sampled_from(ops))
+        if op == "**":
+            form = draw(st.integers(0, 2))  # x ** number, x ** y, number ** x
+            if form == 0:
+                args: tuple = (node(), draw(st.sampled_from(_EXPONENTS)))
+            elif form == 1:
+                args = (node(), node())
+            else:
+                args = (draw(st.sampled_from(_CONSTANTS)), node())
+        elif op in _BINARY:
+            args = (node(), operand())
+            if draw(st.booleans()):
+                args = args[::-1]
+        elif op == "dot":
+            k = draw(st.integers(1, 3))
+            ws = (node(),) + tuple(operand() for _ in range(k - 1))
+            xs = tuple(operand() for _ in range(k))
+            args = (ws, xs, operand() if draw(st.booleans()) else None)
+        elif op == "sum":
+            args = (node(),) + tuple(operand() for _ in range(draw(st.integers(0, 3))))
+        else:
+            args = (node(),)
+        try:
+            with engine.no_grad():
+                out = _apply(op, _resolve(args, env))
+        except (ArithmeticError, ValueError):
+            continue
+        flat = args[0] + args[1] + (args[2],) if op == "dot" else args
+        if not _well_inside(op, _resolve(flat, env), out):
+            continue
+        name = f"t{len(steps)}"
+        steps.append((name, op, args))
+        used.update(a for a in flat if isinstance(a, str))
+        env[name] = out
+        names.append(name)
+    if len(steps) < min_size:
+        reject()
+    # Join the results nothing else uses, so that every step reaches the output.
+    ends = tuple(name for name, _, _ in steps if name not in used)
+    if len(ends) > 1 and "sum" in ops:
+        steps.append((f"t{len(steps)}", "sum", ends))
+    return Expression(point, steps, steps[-1][0])
+
+
+def expressions(*, min_inputs: int = 1, max_inputs: int = 3, min_size: int = 1,
+                max_size: int = 8, min_value: float = -3.0, max_value: float = 3.0,
+                ops: Collection[str] = OPS) -> st.SearchStrategy[Expression]:
+    """Random expression graphs over a few input `Value`s, kept inside every op's domain.
+
+    Each step applies one op from `ops` (all of `OPS` by default: + - * / **, with a number
+    or a `Value` exponent, neg, exp, log, tanh, sigmoid, relu, sqrt, abs, `autograd.dot`
+    and `autograd.sum`) to earlier nodes or constants, so nodes fan out and sub-expressions
+    are shared. Arguments stay ≥ 0.1 away from domain edges and kinks (log/sqrt at 0,
+    relu/abs at 0, division by 0) and every value within ±100, so finite differences hold.
+
+    Args:
+        min_inputs: fewest input `Value`s (≥ 1).
+        max_inputs: most input `Value`s.
+        min_size: fewest op steps (≥ 1).
+        max_size: most op steps; a final `sum` joining the unused results may add one.
+        min_value: lowest input value.
+        max_value: highest input value.
+        ops: the ops to use, names from `OPS`.
+
+    Raises:
+        InvalidArgument: a size or bound is out of range, or an op name is unknown.
+    """
+    _check_sizes("expressions", "min_inputs", min_inputs, "max_inputs", max_inputs, 1)
+    _check_sizes("expressions", "min_size", min_size, "max_size", max_size, 1)
+    _check_bounds("expressions", min_value, max_value)
+    ops = _check_choice("expressions", "ops", ops, OPS)
+    return _expression(min_inputs, max_inputs, min_size, max_size, float(min_value),
+                       float(max_value), ops)
+
+
+# ---- mlps() ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MLPCase:
+    """An `nn.MLP` with a small data set: `inputs[n]` is sample n, `targets[n]` its target."""
+
+    mlp: Any
+    inputs: list[list[float]]
+    targets: list[list[float]]
+
+    def outputs(self, x: Sequence[Any]) -> list[Value]:
+        """The MLP's outputs for one sample, always as a list."""
+        out = self.mlp(x)
+        return list(out) if isinstance(out, (list, tuple)) else [out]
+
+    def loss(self) -> Value:
+        """The seed's L = Σₙ ½‖yₙ − oₙ‖² over every sample (a sum, not a mean)."""
+        terms = []
+        for x, y in zip(self.inputs, self.targets):
+            terms += [0.5 * (o - t) ** 2 for o, t in zip(self.outputs(x), y)]
+        return engine.sum(terms)
+
+
+@st.composite
+def _mlp_case(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_layers: int,
+              max_layers: int, max_width: int, min_samples: int, max_samples: int,
+              activations: tuple[str, ...], min_value: float, max_value: float) -> MLPCase:
+    import nn  # nn imports only when an MLP is drawn
+
+    nin = draw(st.integers(min_inputs, max_inputs))
+    nouts = draw(st.lists(st.integers(1, max_width), min_size=min_layers, max_size=max_layers))
+    mlp = nn.MLP(nin, nouts, activation=draw(st.sampled_from(activations)),
+                 output_activation=draw(st.sampled_from(activations)), seed=0)
+    for p in mlp.parameters():  # hypothesis draws (and shrinks) every weight and bias
+        p.data = draw(_floats(-1.0, 1.0))
+    count = draw(st.integers(min_samples, max_samples))
+    data = _floats(min_value, max_value)
+    inputs = [draw(st.lists(data, min_size=nin, max_size=nin)) for _ in range(count)]
+    targets = [draw(st.lists(data, min_size=nouts[-1], max_size=nouts[-1]))
+               for _ in range(count)]
+    return MLPCase(mlp, inputs, targets)
+
+
+def mlps(*, min_inputs: int = 1, max_inputs: int = 3, min_layers: int = 1,
+         max_layers: int = 3, max_width: int = 4, min_samples: int = 1, max_samples: int = 3,
+         activations: Collection[str] = ACTIVATIONS, min_value: float = -2.0,
+         max_value: float = 2.0) -> st.SearchStrategy[MLPCase]:
+    """Small `nn.MLP`s (weights and biases in [-1, 1]) with input samples and targets.
+
+    Args:
+        min_inputs: fewest network inputs (≥ 1).
+        max_inputs: most network inputs.
+        min_layers: fewest layers, counting the output layer (≥ 1).
+        max_layers: most layers.
+        max_width: most neurons in a layer (the output layer too).
+        min_samples: fewest samples in the data set (≥ 1).
+        max_samples: most samples.
+        activations: the hidden and output activations to draw from (`ACTIVATIONS`).
+        min_value: lowest input or target value.
+        max_value: highest input or target value.
+
+    Raises:
+        InvalidArgument: a size or bound is out of range, or an activation is unknown.
+    """
+    _check_sizes("mlps", "min_inputs", min_inputs, "max_inputs", max_inputs, 1)
+    _check_sizes("mlps", "min_layers", min_layers, "max_layers", max_layers, 1)
+    _check_int("mlps", "max_width", max_width, 1)
+    _check_sizes("mlps", "min_samples", min_samples, "max_samples", max_samples, 1)
+    _check_bounds("mlps", min_value, max_value)
+    activations = _check_choice("mlps", "activations", activations, ACTIVATIONS)
+    return _mlp_case(min_inputs, max_inputs, min_layers, max_layers, max_width, min_samples,
+                     max_samples, activations, float(min_value), float(max_value))

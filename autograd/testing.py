@@ -1,0 +1,42 @@
+"""Property-testing tools for gradient code: `gradcheck` and hypothesis strategies.
+
+`gradcheck` compares analytic derivatives with finite differences and needs nothing else.
+The strategies (`values`, `expressions`, `mlps`) need hypothesis (`pip install
+'seedgrad[testing]'`), which is imported the first time one of them is used, so
+`import autograd.testing` stays light too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from autograd._gradcheck import GradcheckError, gradcheck
+
+if TYPE_CHECKING:
+    from autograd._strategies import OPS, Expression, MLPCase, expressions, mlps, values
+
+__all__ = [
+    "GradcheckError",
+    "gradcheck",
+    "values",
+    "expressions",
+    "mlps",
+    "Expression",
+    "MLPCase",
+    "OPS",
+]
+
+_STRATEGY_NAMES = ("values", "expressions", "mlps", "Expression", "MLPCase", "OPS")
+
+
+def __getattr__(name: str) -> Any:
+    """Import hypothesis (through autograd._strategies) only when a strategy is used."""
+    if name in _STRATEGY_NAMES:
+        from autograd import _strategies
+
+        return getattr(_strategies, name)
+    raise AttributeError(f"module 'autograd.testing' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

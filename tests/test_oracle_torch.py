@@ -1,0 +1,87 @@
+"""PyTorch as an oracle: random expressions and random MLPs replayed in float64 torch must
+give the same values, gradients and second derivatives as the engine."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+
+import autograd
+from autograd.testing import expressions, mlps
+
+torch = pytest.importorskip("torch")
+
+
+def assert_close(ours, theirs, what):
+    assert math.isclose(ours, theirs, rel_tol=1e-8, abs_tol=1e-10), (what, ours, theirs)
+
+
+def leaves_like(xs):
+    return [torch.tensor(x.data, dtype=torch.float64, requires_grad=True) for x in xs]
+
+
+def torch_grads(out, xs, create_graph=False):
+    """∂out/∂x for each x, zeros where out does not depend on x (or on anything)."""
+    if not out.requires_grad:
+        return [torch.zeros((), dtype=torch.float64) for _ in xs]
+    found = torch.autograd.grad(out, xs, create_graph=create_graph, retain_graph=True,
+                                allow_unused=True)
+    return [torch.zeros((), dtype=torch.float64) if g is None else g for g in found]
+
+
+@given(expressions(max_inputs=4, max_size=12))
+def test_expressions_agree_with_torch_values_and_gradients(expr):
+    xs = leaves_like(expr.inputs)
+    out = expr(*xs)
+    assert_close(expr.output.data, out.item(), "value")
+    ours = autograd.grad(expr.output, expr.inputs)
+    for i, (g, t) in enumerate(zip(ours, torch_grads(out, xs))):
+        assert_close(g.data, t.item(), f"∂out/∂x{i}")
+
+
+@settings(max_examples=60)
+@given(expressions())
+def test_expressions_agree_with_torch_second_derivatives(expr):
+    xs = leaves_like(expr.inputs)
+    theirs = torch_grads(expr(*xs), xs, create_graph=True)
+    ours = autograd.grad(expr.output, expr.inputs, create_graph=True)
+    for i, (g, t) in enumerate(zip(ours, theirs)):
+        assert_close(g.data, t.item(), f"∂out/∂x{i}")
+        row_ours = autograd.grad(g, expr.inputs)
+        row_theirs = torch_grads(t, xs)
+        for k, (h, ht) in enumerate(zip(row_ours, row_theirs)):
+            assert_close(h.data, ht.item(), f"∂²out/∂x{i}∂x{k}")
+
+
+ACT = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "linear": None}
+
+
+def torch_loss(case, params):
+    """The seed's L = Σₙ ½‖yₙ − oₙ‖² in torch, parameters in nn's order (per neuron w, b)."""
+    mlp, it = case.mlp, iter(params)
+    sizes = [mlp.nin, *mlp.nouts]
+    layers = []
+    for nin, nout in zip(sizes, sizes[1:]):
+        layers.append([([next(it) for _ in range(nin)], next(it)) for _ in range(nout)])
+    total = torch.zeros((), dtype=torch.float64)
+    for x, y in zip(case.inputs, case.targets):
+        a = [torch.tensor(v, dtype=torch.float64) for v in x]
+        for depth, layer in enumerate(layers):
+            name = mlp.output_activation if depth == len(layers) - 1 else mlp.activation
+            zs = [sum((w * ak for w, ak in zip(ws, a)), b) for ws, b in layer]
+            a = zs if ACT[name] is None else [ACT[name](z) for z in zs]
+        total = total + sum(0.5 * (o - t) ** 2 for o, t in zip(a, y))
+    return total
+
+
+@settings(max_examples=50)
+@given(mlps())
+def test_mlp_loss_and_parameter_gradients_agree_with_torch(case):
+    params = case.mlp.parameters()
+    theirs = leaves_like(params)
+    loss = case.loss()
+    expected = torch_loss(case, theirs)
+    assert_close(loss.data, expected.item(), "loss")
+    loss.backward()
+    for p, g in zip(params, torch_grads(expected, theirs)):
+        assert_close(p.grad, g.item(), f"∂L/∂{p.label or 'parameter'}")
