@@ -1,0 +1,194 @@
+"""Draw an expression from the command line: `python -m autograd.draw "tanh(x*w + b)" x=0.5 ...`.
+
+The expression is parsed with Python's `ast` and checked against a whitelist (numbers, the
+names given on the command line, + - * / **, unary minus, and the engine's functions);
+anything else is refused before any evaluation, and nothing is ever passed to eval/exec.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from autograd.engine import Value
+
+__all__ = ["FUNCTIONS", "build", "main"]
+
+FUNCTIONS = ("tanh", "sigmoid", "relu", "exp", "log", "sqrt", "abs")
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_MAX_NODES = 10_000
+
+
+class ExpressionError(ValueError):
+    """The expression is not one the whitelist allows (nothing was evaluated)."""
+
+
+def _check(tree: ast.Expression, variables: dict[str, float]) -> None:
+    """Walk the whole tree first: refuse anything outside the whitelist before evaluating."""
+    count = 0
+    for node in ast.walk(tree):
+        count += 1
+        if count > _MAX_NODES:
+            raise ExpressionError(f"the expression is too long (over {_MAX_NODES} parts)")
+        if isinstance(node, (ast.Expression, ast.Load)) or type(node) in _BINARY:
+            continue
+        if isinstance(node, (ast.USub, ast.UAdd)):
+            continue
+        if isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                raise ExpressionError(f"operator {type(node.op).__name__} is not allowed "
+                                      "(use + - * / **)")
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, (ast.USub, ast.UAdd)):
+                raise ExpressionError(f"unary operator {type(node.op).__name__} is not allowed")
+        elif isinstance(node, ast.Constant):
+            if type(node.value) not in (int, float):
+                raise ExpressionError(f"only numbers are allowed as constants, got "
+                                      f"{node.value!r}")
+        elif isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else None
+            if name not in FUNCTIONS:
+                raise ExpressionError(f"calling {ast.unparse(node.func)!r} is not allowed "
+                                      f"(functions: {', '.join(FUNCTIONS)})")
+            if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
+                raise ExpressionError(f"{name}() takes exactly one argument")
+        elif isinstance(node, ast.Name):
+            if node.id not in variables and node.id not in FUNCTIONS:
+                raise ExpressionError(f"unknown name {node.id!r}: give it a value on the "
+                                      f"command line, e.g. {node.id}=1.0")
+        else:
+            raise ExpressionError(f"{type(node).__name__} is not allowed in an expression "
+                                  f"(found {ast.unparse(node)!r})")
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    for node in ast.walk(tree):  # a function name used as a value, e.g. "tanh + 1"
+        if isinstance(node, ast.Name) and node.id not in variables and id(node) not in called:
+            raise ExpressionError(f"{node.id} is a function: call it, e.g. {node.id}(x)")
+
+
+def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str, Value]]:
+    """Parse `expression` safely and build its `Value` graph; returns (output, inputs)."""
+    if not isinstance(expression, str):
+        raise TypeError(f"build: expression must be a str, got {type(expression).__name__}")
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        raise ExpressionError(f"cannot parse {expression!r}: {error}") from None
+    _check(tree, variables)
+    inputs = {name: Value(value, label=name) for name, value in variables.items()}
+    # Iterative post-order evaluation over the checked tree (no recursion).
+    results: dict[int, Value | float] = {}
+    stack: list[tuple[ast.AST, bool]] = [(tree.body, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if not expanded:
+            stack.append((node, True))
+            children = ([node.left, node.right] if isinstance(node, ast.BinOp)
+                        else [node.operand] if isinstance(node, ast.UnaryOp)
+                        else [node.args[0]] if isinstance(node, ast.Call) else [])
+            stack.extend((child, False) for child in reversed(children))
+            continue
+        if isinstance(node, ast.Constant):
+            results[id(node)] = float(node.value)
+        elif isinstance(node, ast.Name):
+            results[id(node)] = inputs[node.id]
+        elif isinstance(node, ast.UnaryOp):
+            x = results.pop(id(node.operand))
+            results[id(node)] = -x if isinstance(node.op, ast.USub) else x
+        elif isinstance(node, ast.BinOp):
+            a, b = results.pop(id(node.left)), results.pop(id(node.right))
+            results[id(node)] = _apply_binary(_BINARY[type(node.op)], a, b)
+        else:  # a whitelisted call
+            x = results.pop(id(node.args[0]))
+            x = x if isinstance(x, Value) else Value(x)
+            results[id(node)] = getattr(x, node.func.id)()
+    out = results[id(tree.body)]
+    if not isinstance(out, Value):
+        out = Value(out)
+    return out, inputs
+
+
+def _apply_binary(op: str, a: Value | float, b: Value | float) -> Value | float:
+    if not isinstance(a, Value) and not isinstance(b, Value):
+        a = Value(a)  # keep every number in the graph so the drawing shows it
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        return a / b
+    return a ** b
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected name=number, got {text!r}")
+    if name in FUNCTIONS:
+        raise argparse.ArgumentTypeError(f"{name!r} is a function name, pick another name")
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{name}: {value!r} is not a finite number")
+    return name, number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 on success)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m autograd.draw",
+        description="Draw the computation graph of an expression, with its gradients.",
+        epilog='example: python -m autograd.draw "tanh(x*w + b)" x=0.5 w=-2 b=1 -o g.svg')
+    parser.add_argument("expression", help="e.g. 'tanh(x*w + b)'; functions: "
+                        + ", ".join(FUNCTIONS))
+    parser.add_argument("values", nargs="*", type=_assignment, metavar="name=value",
+                        help="a value for every name in the expression")
+    parser.add_argument("-o", "--output", type=Path, default=None,
+                        help="file to write (.svg, .dot or, with --html, .html)")
+    parser.add_argument("--html", action="store_true",
+                        help="write the step-by-step backward walkthrough page")
+    parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR")
+    parser.add_argument("--no-grads", dest="show_grads", action="store_false")
+    parser.add_argument("--no-local", dest="show_local", action="store_false",
+                        help="hide the local derivatives on the edges")
+    parser.add_argument("--no-constants", dest="show_constants", action="store_false")
+    parser.add_argument("--no-color", dest="color", action="store_false")
+    args = parser.parse_args(argv)
+
+    from autograd import viz  # graphviz is imported only once arguments are fine
+
+    variables = dict(args.values)
+    try:
+        out, _ = build(args.expression, variables)
+    except (ExpressionError, ArithmeticError, ValueError) as error:
+        parser.error(str(error))
+    out.label = "f" if "f" not in variables else "out"
+    out.backward()
+    options = dict(rankdir=args.rankdir, show_grads=args.show_grads,
+                   show_local=args.show_local, show_constants=args.show_constants,
+                   color=args.color)
+    path = args.output or Path("walkthrough.html" if args.html else "graph.svg")
+    try:
+        if args.html or path.suffix == ".html":
+            viz.walkthrough(out, path, **options)
+        elif path.suffix == ".dot":
+            path.write_text(viz.to_dot(out, **options).source, encoding="utf-8")
+        else:
+            viz.save_svg(out, path, **options)
+    except (viz.RenderError, OSError) as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}  ({out.label} = {out.data:.6g})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

