@@ -37,6 +37,7 @@ __all__ = [
 Rule = Callable[..., Sequence[Any]]
 
 _builtin_sum = sum
+_INF = math.inf
 
 # Thread- and asyncio-safe switch for recording the graph (see `no_grad`).
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
@@ -417,8 +418,7 @@ def _dot_rule(g, out, *args):
     """z = Σₖ wₖ·aₖ (+ b): ∂z/∂wₖ = aₖ, ∂z/∂aₖ = wₖ, ∂z/∂b = 1 (the seed's derivation)."""
     n = len(args) // 2
     ws, xs = args[:n], args[n:2 * n]
-    contributions = [g * x for x in xs]
-    contributions += [g * w for w in ws]
+    contributions = [g * local for local in xs + ws]  # wₖ gets g·aₖ, aₖ gets g·wₖ
     if len(args) % 2:
         contributions.append(g)
     return contributions
@@ -442,12 +442,19 @@ def dot(ws: Iterable[Any], xs: Iterable[Any], bias: Any = None, *, label: str = 
     ws, xs = _values(ws, "dot"), _values(xs, "dot")
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
+    if bias is not None and not isinstance(bias, Value):
+        bias = _constant(bias, "dot")
+    return _linear(ws, xs, bias, label)
+
+
+def _linear(ws: Sequence[Value], xs: Sequence[Value], b: Value | None, label: str) -> Value:
+    """`dot` without its argument checks, for callers whose operands are Values already."""
     data = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)])
-    parents = ws + xs
-    if bias is not None:
-        b = bias if isinstance(bias, Value) else _constant(bias, "dot")
+    if b is None:
+        parents = (*ws, *xs)
+    else:
         data += b.data
-        parents += (b,)
+        parents = (*ws, *xs, b)
     out = _node(data, parents, "Σ", _dot_rule)
     out.label = label
     return out
@@ -503,9 +510,6 @@ def topological_order(root: Value) -> list[Value]:
     return leaves + inner  # leaves have no parents: they can all go first
 
 
-_VISITED = object()
-
-
 def _walk(root: Value) -> tuple[list[Value], list[Value], list[tuple[Value, Any]]]:
     """Walk `root`'s graph for a backward pass, without recursion.
 
@@ -514,61 +518,38 @@ def _walk(root: Value) -> tuple[list[Value], list[Value], list[tuple[Value, Any]
     """
     leaves: list[Value] = []
     inner: list[Value] = []
-    saved: list[tuple[Value, Any]] = []
+    seen: set[Value] = set()
     stack: list[Any] = [root]
-    leaf, emit, keep = leaves.append, inner.append, saved.append
+    leaf, emit, mark = leaves.append, inner.append, seen.add
     push, pop = stack.append, stack.pop
     # Post-order DFS on an explicit stack: expanding a node pushes it back under a None
     # marker with its parents above, so popping the marker means all its parents are done.
-    # Speed trick: while walking, a node's .grad holds the _VISITED mark, cheaper than a
-    # `seen` set; its old value goes to `saved` and it leaves the walk at 0.0.
-    try:
-        while stack:
-            node = pop()
-            if node is None:
-                emit(pop())
-            elif node.grad is not _VISITED:
-                if node.grad:
-                    keep((node, node.grad))
-                node.grad = _VISITED
-                if not node._prev:  # only the root can be a leaf here
-                    leaf(node)
-                    continue
-                push(node)
-                push(None)
-                for parent in node._prev:
-                    if parent.grad is _VISITED:
-                        continue
+    # Leaves (weights, inputs, constants: most parents) are listed as soon as they are met.
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+        elif node not in seen:
+            mark(node)
+            if not node._prev:  # only the root can be a leaf here
+                leaf(node)
+                continue
+            push(node)
+            push(None)
+            for parent in node._prev:
+                if parent not in seen:
                     if parent._prev:
                         push(parent)
                     else:
-                        if parent.grad:
-                            keep((parent, parent.grad))
-                        parent.grad = _VISITED
+                        mark(parent)
                         leaf(parent)
-    except BaseException:  # e.g. KeyboardInterrupt: take every mark back
-        _unmark(root, saved)
-        raise
+    saved = [(node, node.grad) for node in leaves if node.grad]
+    saved += [(node, node.grad) for node in inner if node.grad]
     for node in leaves:
         node.grad = 0.0
     for node in inner:
         node.grad = 0.0
     return leaves, inner, saved
-
-
-def _unmark(root: Value, saved: list[tuple[Value, Any]]) -> None:
-    """Undo an interrupted `_walk`: no node may keep the _VISITED mark."""
-    seen, stack = {root}, [root]
-    while stack:
-        node = stack.pop()
-        if node.grad is _VISITED:
-            node.grad = 0.0
-        for parent in node._prev:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    for node, before in saved:
-        node.grad = before
 
 
 def _backprop_floats(leaves: list[Value], inner: list[Value], root: Value, seed: float) -> None:
@@ -583,6 +564,8 @@ def _backprop_floats(leaves: list[Value], inner: list[Value], root: Value, seed:
             if rule is None:  # a node built by hand with parents but no rule
                 continue
             g, prev = node.grad, node._prev
+            if g == 0.0 and -_INF < node.data < _INF:
+                continue  # nothing to send (a ReLU that is off, a satisfied hinge): skip
             n = len(prev)
             # Unrolled 1- and 2-parent cases: most nodes; avoids building argument lists.
             if n == 2:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, dot
+from autograd.engine import _linear
 from nn._util import choice, positive_int, random_source
 
 __all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]
@@ -256,7 +257,10 @@ class Neuron(Module):
         return a
 
     def _forward(self, xs: list[Value]) -> Value:  # _pre then _act, inlined: the hot path
-        z = dot(self.w, xs, self.b, label=self._z_label)
+        try:  # the engine's unchecked dot: w, b and xs are Values (xs by _inputs)
+            z = _linear(self.w, xs, self.b, self._z_label)
+        except (AttributeError, TypeError):  # w or b replaced by a non-Value: let dot judge
+            z = dot(self.w, xs, self.b, label=self._z_label)
         apply = self._apply
         if apply is None:
             return z
