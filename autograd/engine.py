@@ -64,7 +64,7 @@ def _as_float(x: Any, op: str) -> float:
 class Value:
     """A scalar in a computation graph: its `data`, its `grad`, and how it was made."""
 
-    # __slots__: no per-node __dict__ (a third of micrograd's bytes per node).
+    # __slots__: no per-node __dict__ (with no closure per node: ¼ of micrograd's bytes).
     __slots__ = ("data", "grad", "_prev", "_op", "_backward", "label", "__weakref__")
     # Let numpy defer to our reflected operators: np.float32(2) * Value(3) is a Value.
     __array_ufunc__ = None
@@ -91,51 +91,59 @@ class Value:
 
     # ---- arithmetic -------------------------------------------------------------------
     def __add__(self, other: Any) -> Value:
-        other = _operand(other, "+")
-        if other is NotImplemented:
-            return other
+        if not isinstance(other, Value):
+            other = _operand(other, "+")
+            if other is NotImplemented:
+                return other
         return _node(self.data + other.data, (self, other), "+", _add_rule)
 
     def __radd__(self, other: Any) -> Value:
-        other = _operand(other, "+")
-        if other is NotImplemented:
-            return other
+        if not isinstance(other, Value):
+            other = _operand(other, "+")
+            if other is NotImplemented:
+                return other
         return _node(other.data + self.data, (other, self), "+", _add_rule)
 
     def __sub__(self, other: Any) -> Value:
-        other = _operand(other, "-")
-        if other is NotImplemented:
-            return other
+        if not isinstance(other, Value):
+            other = _operand(other, "-")
+            if other is NotImplemented:
+                return other
         return _node(self.data - other.data, (self, other), "-", _sub_rule)
 
     def __rsub__(self, other: Any) -> Value:
-        other = _operand(other, "-")
-        if other is NotImplemented:
-            return other
+        if not isinstance(other, Value):
+            other = _operand(other, "-")
+            if other is NotImplemented:
+                return other
         return _node(other.data - self.data, (other, self), "-", _sub_rule)
 
     def __mul__(self, other: Any) -> Value:
-        other = _operand(other, "*")
-        if other is NotImplemented:
-            return other
+        if not isinstance(other, Value):
+            other = _operand(other, "*")
+            if other is NotImplemented:
+                return other
         return _node(self.data * other.data, (self, other), "*", _mul_rule)
 
     def __rmul__(self, other: Any) -> Value:
-        other = _operand(other, "*")
-        if other is NotImplemented:
-            return other
+        if not isinstance(other, Value):
+            other = _operand(other, "*")
+            if other is NotImplemented:
+                return other
         return _node(other.data * self.data, (other, self), "*", _mul_rule)
 
     def __truediv__(self, other: Any) -> Value:
-        other = _operand(other, "/")
-        if other is NotImplemented:
-            return other
+        if not isinstance(other, Value):
+            other = _operand(other, "/")
+            if other is NotImplemented:
+                return other
         return _divide(self, other)
 
     def __rtruediv__(self, other: Any) -> Value:
-        other = _operand(other, "/")
-        if other is NotImplemented:
-            return other
+        if not isinstance(other, Value):
+            other = _operand(other, "/")
+            if other is NotImplemented:
+                return other
         return _divide(other, self)
 
     def __pow__(self, other: Any) -> Value:
@@ -148,9 +156,10 @@ class Value:
         return _node(data, (self,), f"**{_fmt(n)}", _const_pow_rule(n))
 
     def __rpow__(self, other: Any) -> Value:
-        other = _operand(other, "**")
-        if other is NotImplemented:
-            return other
+        if not isinstance(other, Value):
+            other = _operand(other, "**")
+            if other is NotImplemented:
+                return other
         return _power(other, self)
 
     def __neg__(self) -> Value:
@@ -288,9 +297,7 @@ def _constant(x: Any, op: str) -> Value:
 
 
 def _operand(other: Any, op: str) -> Any:
-    """The other side of a binary op as a Value; NotImplemented for foreign types."""
-    if isinstance(other, Value):
-        return other
+    """A plain number on the other side of a binary op as a constant; else NotImplemented."""
     try:
         return _constant(other, op)
     except TypeError:
@@ -518,37 +525,43 @@ def _walk(root: Value) -> tuple[list[Value], list[Value], list[tuple[Value, Any]
     """
     leaves: list[Value] = []
     inner: list[Value] = []
+    saved: list[tuple[Value, Any]] = []
     seen: set[Value] = set()
     stack: list[Any] = [root]
-    leaf, emit, mark = leaves.append, inner.append, seen.add
+    leaf, emit, keep, mark = leaves.append, inner.append, saved.append, seen.add
     push, pop = stack.append, stack.pop
     # Post-order DFS on an explicit stack: expanding a node pushes it back under a None
     # marker with its parents above, so popping the marker means all its parents are done.
     # Leaves (weights, inputs, constants: most parents) are listed as soon as they are met.
-    while stack:
-        node = pop()
-        if node is None:
-            emit(pop())
-        elif node not in seen:
-            mark(node)
-            if not node._prev:  # only the root can be a leaf here
-                leaf(node)
-                continue
-            push(node)
-            push(None)
-            for parent in node._prev:
-                if parent not in seen:
-                    if parent._prev:
-                        push(parent)
-                    else:
-                        mark(parent)
-                        leaf(parent)
-    saved = [(node, node.grad) for node in leaves if node.grad]
-    saved += [(node, node.grad) for node in inner if node.grad]
-    for node in leaves:
-        node.grad = 0.0
-    for node in inner:
-        node.grad = 0.0
+    try:
+        while stack:
+            node = pop()
+            if node is None:
+                emit(pop())
+            elif node not in seen:
+                mark(node)
+                if node.grad:
+                    keep((node, node.grad))
+                node.grad = 0.0
+                if not node._prev:  # only the root can be a leaf here
+                    leaf(node)
+                    continue
+                push(node)
+                push(None)
+                for parent in node._prev:
+                    if parent not in seen:
+                        if parent._prev:
+                            push(parent)
+                        else:
+                            mark(parent)
+                            if parent.grad:
+                                keep((parent, parent.grad))
+                            parent.grad = 0.0
+                            leaf(parent)
+    except BaseException:  # e.g. KeyboardInterrupt: put back what was zeroed
+        for node, before in saved:
+            node.grad = before
+        raise
     return leaves, inner, saved
 
 

@@ -435,8 +435,10 @@ class Engine:
     gc_off: bool = False  # GC disabled while building and differentiating
 
 
-ENGINE_LABELS = {"seedgrad": "seedgrad", "micrograd": "micrograd 0.1.0 (as shipped)",
+ENGINE_LABELS = {"seedgrad": "seedgrad", "seedgrad-gc-off": "seedgrad, GC off",
+                 "micrograd": "micrograd 0.1.0 (as shipped)",
                  "micrograd-gc-off": "micrograd 0.1.0, GC off"}
+NODE_ENGINES = ["seedgrad", "seedgrad-gc-off", "micrograd", "micrograd-gc-off"]
 
 
 def engines(keys: list[str]) -> tuple[dict[str, Engine], dict[str, str]]:
@@ -444,10 +446,10 @@ def engines(keys: list[str]) -> tuple[dict[str, Engine], dict[str, str]]:
     found: dict[str, Engine] = {}
     status: dict[str, str] = {}
     for key in keys:
-        if key == "seedgrad":
+        if key.startswith("seedgrad"):
             from autograd import Value
 
-            found[key] = Engine(key, ENGINE_LABELS[key], Value)
+            found[key] = Engine(key, ENGINE_LABELS[key], Value, gc_off=key.endswith("gc-off"))
             continue
         try:
             from micrograd.engine import Value as MicroValue
@@ -535,7 +537,7 @@ def graph_bytes(engine: Engine, n: int) -> float:
 def bench_nodes(config: Config) -> dict[str, Any]:
     """Section 2: forward/backward ns per node and bytes per node, seedgrad vs micrograd."""
     n = config.node_products
-    found, status = engines(["seedgrad", "micrograd", "micrograd-gc-off"])
+    found, status = engines(NODE_ENGINES)
 
     def measure() -> dict[str, list[dict[str, float]]]:
         runs: dict[str, list[dict[str, float]]] = {key: [] for key in found}
@@ -549,7 +551,7 @@ def bench_nodes(config: Config) -> dict[str, Any]:
     nodes = 2 * n
     rows: dict[str, Any] = {}
     seed_totals = [r["forward"] + r["backward"] for r in runs["seedgrad"]]
-    for key in ["seedgrad", "micrograd", "micrograd-gc-off"]:
+    for key in NODE_ENGINES:
         if key not in found:
             rows[key] = {"label": ENGINE_LABELS[key], "status": status[key]}
             continue
@@ -566,10 +568,15 @@ def bench_nodes(config: Config) -> dict[str, Any]:
             "samples": runs[key],
         }
     for key, row in rows.items():
-        if row["status"] == "ok" and key != "micrograd-gc-off":  # same bytes with GC off
+        if row["status"] == "ok" and not key.endswith("gc-off"):  # same bytes with GC off
             row["bytes_per_node"] = graph_bytes(found[key], n)
-    if "bytes_per_node" in rows.get("micrograd", {}):
-        rows["micrograd-gc-off"]["bytes_per_node"] = rows["micrograd"]["bytes_per_node"]
+    for key in ("seedgrad", "micrograd"):
+        if "bytes_per_node" in rows.get(key, {}) and rows[f"{key}-gc-off"]["status"] == "ok":
+            rows[f"{key}-gc-off"]["bytes_per_node"] = rows[key]["bytes_per_node"]
+    if rows["micrograd-gc-off"]["status"] == "ok":  # both GC off: the engines alone
+        pairs = zip(runs["seedgrad-gc-off"], runs["micrograd-gc-off"])
+        rows["seedgrad-gc-off"]["vs_micrograd_gc_off"] = median(
+            [(s["forward"] + s["backward"]) / (m["forward"] + m["backward"]) for s, m in pairs])
     return {"config": {"products": n, "nodes": nodes, "rounds": config.node_rounds},
             "engines": rows}
 
@@ -730,6 +737,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     micro_bytes = ratio(nodes, "micrograd", "bytes_per_node")
     seed_bytes = ratio(nodes, "seedgrad", "bytes_per_node")
     ns_gc_off = ratio(nodes, "micrograd-gc-off", "seedgrad_ratio")
+    ns_both_off = ratio(nodes, "seedgrad-gc-off", "vs_micrograd_gc_off")
     deep = depth.get("seedgrad", {}).get("status")
     rows = [
         ("train step: micrograd (as shipped) ÷ seedgrad", ratio(train, "micrograd", "ratio"),
@@ -738,6 +746,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
          ">=", 5.0),
         ("train step: seedgrad ÷ hand-written backprop", 1 / hand if hand else None, "<=", 2.0),
         ("per node fwd+bwd: seedgrad ÷ micrograd (GC off)", ns_gc_off, "<=", 0.6),
+        ("per node fwd+bwd, both GC off: seedgrad ÷ micrograd", ns_both_off, "<=", 0.6),
         ("bytes per node: seedgrad ÷ micrograd",
          seed_bytes / micro_bytes if seed_bytes and micro_bytes else None, "<=", 0.4),
         ("per node fwd+bwd: largest ÷ smallest graph (scaling)",
