@@ -260,6 +260,10 @@ def _expression(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_size: int
     # Join the results nothing else uses, so that every step reaches the output.
     ends = tuple(name for name, _, _ in steps if name not in used)
     if len(ends) > 1 and "sum" in ops:
+        with engine.no_grad():
+            joined = _apply("sum", _resolve(ends, env))
+        if not _well_inside("sum", ends, joined):  # the join must stay bounded too
+            reject()
         steps.append((f"t{len(steps)}", "sum", ends))
     return Expression(point, steps, steps[-1][0])
 
