@@ -75,6 +75,8 @@ class Value:
             _children, label = (), _children
         if isinstance(data, Value):
             raise TypeError(f"Value: data must be a real number, got Value {data!r}")
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__} {label!r}")
         self.data = _as_float(data, "Value")
         self.grad: Any = 0.0
         self._prev: tuple[Value, ...] = tuple(_children)
@@ -216,7 +218,8 @@ class Value:
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is taken as 0 (as in PyTorch)."""
-        return _node(self.data if self.data > 0 else 0.0, (self,), "relu", _relu_rule)
+        x = self.data
+        return _node(0.0 if x <= 0 else x, (self,), "relu", _relu_rule)  # NaN stays NaN
 
     def sqrt(self) -> Value:
         """Square root; ValueError for negative inputs."""
@@ -230,11 +233,14 @@ class Value:
 
     __abs__ = abs
 
-    def _repr_svg_(self) -> str:
-        """Jupyter shows a Value as the SVG drawing of its graph."""
-        from autograd.viz import to_svg  # graphviz is imported only when drawing
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a Value as the SVG drawing of its graph (text if it is too big)."""
+        from autograd.viz import RenderError, to_svg  # graphviz is imported only here
 
-        return to_svg(self)
+        try:
+            return to_svg(self)
+        except RenderError:
+            return None
 
     # ---- backward ---------------------------------------------------------------------
     def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
@@ -437,6 +443,9 @@ def _log(x: Any) -> Any:
 
 # ---- n-ary ops ----------------------------------------------------------------------------
 def _values(items: Iterable[Any], op: str) -> tuple[Value, ...]:
+    if isinstance(items, (Value, str)) or not isinstance(items, Iterable):
+        raise TypeError(f"{op}: expected a sequence of Values or numbers, "
+                        f"got {type(items).__name__} {items!r}")
     items = tuple(items)
     for item in items:
         if not isinstance(item, Value):  # rare: wrap plain numbers as constants
@@ -703,6 +712,9 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
     if isinstance(values, Value):
         values.zero_grad()
         return
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise TypeError(f"zero_grad: expected a Value or a list of Values, "
+                        f"got {type(values).__name__} {values!r}")
     values = list(values)
     for i, v in enumerate(values):
         if not isinstance(v, Value):

@@ -319,6 +319,11 @@ ERRORS = [
     (lambda: autograd.dot([1.0, 2.0], [1.0]), ValueError, "dot"),
     (lambda: autograd.sum([]), ValueError, "sum"),
     (lambda: autograd.sum([Value(1.0), "x"]), TypeError, "sum.*str"),
+    (lambda: autograd.sum("abc"), TypeError, "sum.*str"),
+    (lambda: autograd.dot(Value(1.0), [1.0]), TypeError, "dot.*Value"),
+    (lambda: autograd.zero_grad(5), TypeError, "zero_grad.*int"),
+    (lambda: Value(1.0, label=3), TypeError, "label.*int"),
+    (lambda: Value(1.0).backward("x"), TypeError, "backward.*str"),
 ]
 
 
@@ -326,6 +331,13 @@ ERRORS = [
 def test_domain_and_type_errors_name_the_op_and_value(make, kind, message):
     with pytest.raises(kind, match=message):
         make()
+
+
+def test_nan_flows_through_like_pytorch():
+    nan = float("nan")
+    for make in (lambda x: x.relu(), lambda x: x.tanh(), lambda x: x.sigmoid(),
+                 lambda x: x.exp(), lambda x: x.log(), lambda x: x.sqrt(), lambda x: abs(x)):
+        assert math.isnan(make(Value(nan)).data)
 
 
 def test_negative_base_with_integer_exponent_is_real():
