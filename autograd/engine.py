@@ -38,6 +38,7 @@ Rule = Callable[..., Sequence[Any]]
 
 _builtin_sum = sum
 _INF = math.inf
+_JUPYTER_MAX_NODES = 400
 
 # Thread- and asyncio-safe switch for recording the graph (see `no_grad`).
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
@@ -52,7 +53,8 @@ def _as_float(x: Any, op: str) -> float:
         try:
             return float(x)
         except OverflowError:
-            raise OverflowError(f"{op}: integer {x} is too large for a float") from None
+            raise OverflowError(f"{op}: an integer of {len(str(abs(x)))} digits is too large "
+                                "for a float") from None
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return float(x)
     # 0-d numpy arrays (np.array(2.0)) are numbers too; bool arrays are not.
@@ -237,8 +239,8 @@ class Value:
         """Jupyter shows a Value as the SVG drawing of its graph (text if it is too big)."""
         from autograd.viz import RenderError, to_svg  # graphviz is imported only here
 
-        try:
-            return to_svg(self)
+        try:  # Jupyter draws every Value it shows: keep that to graphs that draw quickly
+            return to_svg(self, max_nodes=_JUPYTER_MAX_NODES)
         except RenderError:
             return None
 
@@ -520,17 +522,16 @@ def topological_order(root: Value) -> list[Value]:
     """Every node `root` depends on, parents before children, `root` last."""
     if not isinstance(root, Value):
         raise TypeError(f"topological_order: expected a Value, got {type(root).__name__}")
-    leaves, inner, saved = _walk(root)
-    for node, before in saved:
-        node.grad = before
+    leaves, inner, _ = _walk(root, zero=False)
     return leaves + inner  # leaves have no parents: they can all go first
 
 
-def _walk(root: Value) -> tuple[list[Value], list[Value], list[tuple[Value, Any]]]:
-    """Walk `root`'s graph for a backward pass, without recursion.
+def _walk(root: Value, zero: bool = True
+          ) -> tuple[list[Value], list[Value], list[tuple[Value, Any]]]:
+    """Walk `root`'s graph without recursion: leaves, inner nodes in topological order.
 
-    Returns the leaves, the inner nodes in topological order, and (node, grad) for each
-    node whose grad was not 0. Every grad is left at 0.0, ready for the pass.
+    With `zero` (for a backward pass) every grad is left at 0.0, and the third list holds
+    (node, grad) for each node whose grad was not 0.
     """
     leaves: list[Value] = []
     inner: list[Value] = []
@@ -549,9 +550,10 @@ def _walk(root: Value) -> tuple[list[Value], list[Value], list[tuple[Value, Any]
                 emit(pop())
             elif node not in seen:
                 mark(node)
-                if node.grad:
-                    keep((node, node.grad))
-                node.grad = 0.0
+                if zero:
+                    if node.grad:
+                        keep((node, node.grad))
+                    node.grad = 0.0
                 if not node._prev:  # only the root can be a leaf here
                     leaf(node)
                     continue
@@ -563,9 +565,10 @@ def _walk(root: Value) -> tuple[list[Value], list[Value], list[tuple[Value, Any]
                             push(parent)
                         else:
                             mark(parent)
-                            if parent.grad:
-                                keep((parent, parent.grad))
-                            parent.grad = 0.0
+                            if zero:
+                                if parent.grad:
+                                    keep((parent, parent.grad))
+                                parent.grad = 0.0
                             leaf(parent)
     except BaseException:  # e.g. KeyboardInterrupt: put back what was zeroed
         for node, before in saved:
