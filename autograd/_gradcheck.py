@@ -19,6 +19,10 @@ class GradcheckError(AssertionError):
     """An analytic derivative disagrees with its finite-difference estimate."""
 
 
+class _ShapeChanged(ValueError):
+    """f returned a different number of outputs at a nearby point (already a clear message)."""
+
+
 def gradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
               rtol: float = 1e-3, order: int = 1, raise_exception: bool = True) -> bool:
     """Check every derivative of `f` at `inputs` against central finite differences.
@@ -45,14 +49,32 @@ def gradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: fl
             (label and position), both numbers and the tolerance.
         TypeError: `f` is not callable, an input is not a number or `Value`, or `f`
             returns something other than a `Value` or a non-empty list/tuple of them.
-        ValueError: an input is not finite, or a setting is out of range.
+        ValueError: an input is not finite, a setting is out of range, `f` is not finite
+            at the inputs, or the finite differences cannot be taken: `f` raises or is not
+            finite at inputs ± eps (too close to the edge of its domain: use a smaller
+            eps), or eps is too small to move an input. These are raised even with
+            `raise_exception=False`: they say the check cannot be made, not that it failed.
+        Exception: whatever `f` (or backward through its graph) raises at the inputs
+            themselves propagates unchanged.
     """
     if not callable(f):
         raise TypeError(f"gradcheck: f must be callable, got {type(f).__name__} {f!r}")
     point, labels = _read_inputs(inputs)
     _check_settings(eps, atol, rtol, order)
+    if not isinstance(raise_exception, bool):
+        raise TypeError(f"gradcheck: raise_exception must be True or False, "
+                        f"got {raise_exception!r}")
+    for k, x in enumerate(point):
+        if x + eps == x or x - eps == x:
+            raise ValueError(f"gradcheck: eps={eps!r} is too small to move input {k} "
+                             f"({x!r}): x ± eps == x; use a larger eps")
     leaves = _leaves(point, labels)
     outputs = _call(f, leaves, None)
+    for j, out in enumerate(outputs):
+        if not math.isfinite(out.data):
+            raise ValueError(f"gradcheck: output {j} of f is {out.data!r} at inputs "
+                             f"{tuple(point)}; the derivatives of a non-finite value "
+                             "cannot be checked")
 
     analytic = [[g.data for g in grad(out, leaves)] for out in outputs]
     numeric = _central_differences(lambda p: _values_at(f, p, labels, len(outputs)), point, eps)
@@ -67,6 +89,7 @@ def gradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: fl
         checks.append((2, hessians, numeric2))
 
     for n, found, expected in checks:
+        _check_finite_differences(n, expected, point, eps)
         mismatch = _first_mismatch(found, expected, atol, rtol)
         if mismatch is None:
             continue
@@ -105,6 +128,9 @@ def _read_inputs(inputs: Any) -> tuple[list[float], list[str]]:
             except TypeError:
                 raise TypeError(f"gradcheck: inputs[{i}] must be a number or a Value, "
                                 f"got {type(x).__name__} {x!r}") from None
+            except OverflowError:
+                raise ValueError(f"gradcheck: inputs[{i}] is an integer too large for a "
+                                 "float") from None
             labels.append("")
         if not math.isfinite(point[-1]):
             raise ValueError(f"gradcheck: inputs[{i}] must be finite, got {point[-1]!r}")
@@ -116,7 +142,7 @@ def _check_settings(eps: Any, atol: Any, rtol: Any, order: Any) -> None:
         if not _is_number(x) or not math.isfinite(x) or x < 0 or (name == "eps" and x == 0):
             bound = "> 0" if name == "eps" else "≥ 0"
             raise ValueError(f"gradcheck: {name} must be a finite number {bound}, got {x!r}")
-    if isinstance(order, bool) or order not in _ORDER_NAMES:
+    if type(order) is not int or order not in _ORDER_NAMES:
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
 
 
@@ -132,8 +158,8 @@ def _call(f: Callable[..., Any], leaves: list[Value], count: int | None) -> list
         raise TypeError("gradcheck: f must return a Value or a non-empty list/tuple of Values, "
                         f"got {type(result).__name__} {result!r}")
     if count is not None and len(outputs) != count:
-        raise ValueError(f"gradcheck: f returned {count} outputs at the inputs but "
-                         f"{len(outputs)} at a nearby point")
+        raise _ShapeChanged(f"gradcheck: f returned {count} outputs at the inputs but "
+                            f"{len(outputs)} at a nearby point")
     return outputs
 
 
@@ -159,8 +185,37 @@ def _central_differences(h: Callable[[list[float]], list[Any]], point: list[floa
         up, down = list(point), list(point)
         up[k] += eps
         down[k] -= eps
-        columns.append(_map2(lambda a, b: (a - b) / (2 * eps), h(up), h(down)))
+        columns.append(_map2(lambda a, b: (a - b) / (2 * eps), _at(h, up, k, eps),
+                             _at(h, down, k, eps)))
     return _transpose_last(columns)
+
+
+def _at(h: Callable[[list[float]], list[Any]], point: list[float], k: int, eps: float) -> Any:
+    """h(point) for a finite difference; an error there says which point and suggests eps."""
+    try:
+        return h(point)
+    except (_ShapeChanged, TypeError):
+        raise  # f's result changed shape or type: already clear
+    except Exception as error:
+        raise ValueError(f"gradcheck: f raised {type(error).__name__} at the finite-difference "
+                         f"point {tuple(point)} (input {k} moved by eps={eps!r}): {error}; "
+                         "the inputs are too close to the edge of f's domain for this eps: "
+                         "use a smaller eps or other inputs") from error
+
+
+def _check_finite_differences(order: int, numeric: Any, point: list[float], eps: float,
+                              index: tuple[int, ...] = ()) -> None:
+    """ValueError if an estimate is nan or inf (f not finite, or overflowing, near the point)."""
+    if isinstance(numeric, list):
+        for i, x in enumerate(numeric):
+            _check_finite_differences(order, x, point, eps, (*index, i))
+    elif not math.isfinite(numeric):
+        j, *wrt = index
+        raise ValueError(f"gradcheck: the finite-difference estimate of the "
+                         f"{_ORDER_NAMES[order]} of output {j} with respect to input(s) "
+                         f"{', '.join(map(str, wrt))} is {numeric!r} at inputs {tuple(point)} "
+                         f"(eps={eps!r}): f is not finite or overflows near the inputs; use a "
+                         "smaller eps or other inputs")
 
 
 def _map2(fn: Callable[[float, float], float], a: Any, b: Any) -> Any:

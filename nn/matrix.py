@@ -16,7 +16,8 @@ seed's layer number: index 0 is the input layer, so `a[0]` is the input and `W[0
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import numbers
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,9 +44,38 @@ Vector = list[float]
 Matrix = list[list[float]]
 
 
+# ---- argument checks: plain finite numbers only (a nan would only surface far away) ---------
+def _number(x: Any, who: str, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{who}: {what} must be a number, got {type(x).__name__} {x!r}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"{who}: {what} must be finite, got {x!r}")
+    return x
+
+
+def _numbers(v: Any, who: str, what: str) -> Vector:
+    """`v` as a list of finite floats, or TypeError/ValueError naming `who` and `what`."""
+    if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
+        raise TypeError(f"{who}: {what} must be a list of numbers, got {type(v).__name__} {v!r}")
+    return [_number(x, who, f"{what}[{i}]") for i, x in enumerate(v)]
+
+
+def _rows(W: Any, who: str, what: str) -> Matrix:
+    """`W` as a rectangular list of rows of finite floats."""
+    if isinstance(W, (str, bytes)) or not isinstance(W, Iterable):
+        raise TypeError(f"{who}: {what} must be a list of rows, got {type(W).__name__} {W!r}")
+    rows = [_numbers(row, who, f"{what}[{j}]") for j, row in enumerate(W)]
+    if any(len(row) != len(rows[0]) for row in rows):
+        raise ValueError(f"{who}: the rows of {what} have different lengths "
+                         f"{sorted({len(row) for row in rows})}")
+    return rows
+
+
 # ---- activations and their derivatives ------------------------------------------------------
 def sigma(z: float) -> float:
     """σ(z) = 1 / (1 + e⁻ᶻ), computed without overflow (as the engine does)."""
+    z = _number(z, "sigma", "z")
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
@@ -74,12 +104,14 @@ _F_PRIME = {
 
 def activate(name: str, z: Vector) -> Vector:
     """f(z) elementwise for the activation `name`."""
-    return [_function(_F, name)(x) for x in z]
+    f = _function(_F, name)
+    return [f(x) for x in _numbers(z, "activate", "z")]
 
 
 def derivative(name: str, z: Vector) -> Vector:
     """f′(z) elementwise for the activation `name`."""
-    return [_function(_F_PRIME, name)(x) for x in z]
+    f = _function(_F_PRIME, name)
+    return [f(x) for x in _numbers(z, "derivative", "z")]
 
 
 def _function(table: dict[str, Any], name: str) -> Any:
@@ -92,6 +124,7 @@ def _function(table: dict[str, Any], name: str) -> Any:
 # ---- linear algebra on lists ----------------------------------------------------------------
 def matvec(W: Matrix, v: Vector) -> Vector:
     """W v."""
+    W, v = _rows(W, "matvec", "W"), _numbers(v, "matvec", "v")
     if any(len(row) != len(v) for row in W):
         raise ValueError(f"matvec: rows of W do not all have {len(v)} columns")
     return [sum(w * x for w, x in zip(row, v)) for row in W]
@@ -99,16 +132,19 @@ def matvec(W: Matrix, v: Vector) -> Vector:
 
 def transpose(W: Matrix) -> Matrix:
     """Wᵀ (for an empty W, an empty matrix)."""
+    W = _rows(W, "transpose", "W")
     return [list(column) for column in zip(*W)]
 
 
 def outer(u: Vector, v: Vector) -> Matrix:
     """u vᵀ: the seed's ∇Wⁱ = δⁱ aʰᵀ."""
+    u, v = _numbers(u, "outer", "u"), _numbers(v, "outer", "v")
     return [[ui * vk for vk in v] for ui in u]
 
 
 def hadamard(u: Vector, v: Vector) -> Vector:
     """u ⊙ v (elementwise product)."""
+    u, v = _numbers(u, "hadamard", "u"), _numbers(v, "hadamard", "v")
     if len(u) != len(v):
         raise ValueError(f"hadamard: lengths {len(u)} and {len(v)} differ")
     return [a * b for a, b in zip(u, v)]
@@ -116,8 +152,9 @@ def hadamard(u: Vector, v: Vector) -> Vector:
 
 def cost(o: Vector, y: Vector) -> float:
     """The seed's C = ½‖y − o‖²."""
-    if len(o) != len(y):
-        raise ValueError(f"cost: {len(o)} outputs but {len(y)} targets")
+    o, y = _numbers(o, "cost", "o"), _numbers(y, "cost", "y")
+    if len(o) != len(y) or not o:
+        raise ValueError(f"cost: {len(o)} outputs but {len(y)} targets (need ≥ 1)")
     return 0.5 * math.fsum((yi - oi) ** 2 for oi, yi in zip(o, y))
 
 
@@ -131,11 +168,18 @@ class Network:
     activation: list[str]
 
     def __post_init__(self) -> None:
+        for name in ("W", "b", "activation"):
+            value = getattr(self, name)
+            if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+                raise TypeError(f"Network: {name} must be a list with one entry per layer, "
+                                f"got {type(value).__name__} {value!r}")
         if not (len(self.W) == len(self.b) == len(self.activation)) or len(self.W) < 2:
             raise ValueError("Network: W, b and activation need one entry per layer, "
                              "index 0 (the input layer) empty, and at least one layer")
         if self.W[0] or self.b[0]:
             raise ValueError("Network: W[0] and b[0] belong to the input layer: keep them []")
+        self.W = [[]] + [_rows(W, "Network", f"W[{i}]") for i, W in enumerate(self.W) if i]
+        self.b = [[]] + [_numbers(b, "Network", f"b[{i}]") for i, b in enumerate(self.b) if i]
         for layer in range(1, len(self.W)):
             rows, width = self.W[layer], len(self.W[layer][0]) if self.W[layer] else 0
             if not rows or width == 0 or any(len(row) != width for row in rows):
@@ -203,7 +247,8 @@ class Trace:
 
 def forward(net: Network, x: Sequence[float]) -> tuple[list[Vector], list[Vector]]:
     """zⁱ = Wⁱ aʰ + bⁱ and aⁱ = f(zⁱ) for every layer; a[0] is the input."""
-    a: list[Vector] = [[float(v) for v in x]]
+    _network(net, "forward")
+    a: list[Vector] = [_numbers(x, "forward", "x")]
     if len(a[0]) != len(net.W[1][0]):
         raise ValueError(f"forward: the network takes {len(net.W[1][0])} inputs, "
                          f"got {len(a[0])}")
@@ -218,9 +263,12 @@ def forward(net: Network, x: Sequence[float]) -> tuple[list[Vector], list[Vector
 def backward(net: Network, z: list[Vector], a: list[Vector],
              y: Sequence[float]) -> tuple[list[Vector], list[Matrix], list[Vector]]:
     """δ, ∇W, ∇b of C = ½‖y − o‖² from a forward pass's z and a (the seed's recursion)."""
-    depth = net.depth
+    depth = _network(net, "backward").depth
+    if len(z) != depth + 1 or len(a) != depth + 1:
+        raise ValueError(f"backward: z and a need one entry per layer ({depth + 1}, from "
+                         f"forward), got {len(z)} and {len(a)}")
     o = a[depth]
-    y = [float(v) for v in y]
+    y = _numbers(y, "backward", "y")
     if len(y) != len(o):
         raise ValueError(f"backward: the network has {len(o)} outputs, got {len(y)} targets")
     delta: list[Vector] = [[] for _ in range(depth + 1)]
@@ -237,6 +285,20 @@ def backward(net: Network, z: list[Vector], a: list[Vector],
     return delta, grad_W, grad_b
 
 
+def _network(net: Any, who: str) -> Network:
+    if not isinstance(net, Network):
+        raise TypeError(f"{who}: net must be a matrix.Network (Network.from_model(model)), "
+                        f"got {type(net).__name__}")
+    return net
+
+
+def _sequence(x: Any, what: str) -> list[Any]:
+    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"loss_gradients: {what} must be a list of samples, "
+                        f"got {type(x).__name__} {x!r}")
+    return list(x)
+
+
 def backprop(net: Network, x: Sequence[float], y: Sequence[float]) -> Trace:
     """Forward and backward for one sample (x, y): the seed's whole derivation."""
     z, a = forward(net, x)
@@ -247,6 +309,8 @@ def backprop(net: Network, x: Sequence[float], y: Sequence[float]) -> Trace:
 def loss_gradients(net: Network, X: Sequence[Sequence[float]],
                    Y: Sequence[Sequence[float]]) -> tuple[list[Matrix], list[Vector]]:
     """∇W and ∇b of L = Σₙ Cⁿ: the sum of the per-sample gradients."""
+    X = [_numbers(x, "loss_gradients", f"X[{n}]") for n, x in enumerate(_sequence(X, "X"))]
+    Y = [_numbers(y, "loss_gradients", f"Y[{n}]") for n, y in enumerate(_sequence(Y, "Y"))]
     if len(X) != len(Y) or not X:
         raise ValueError(f"loss_gradients: need as many targets as inputs (≥ 1), "
                          f"got {len(X)} and {len(Y)}")

@@ -9,16 +9,15 @@ and `MLP(nin, nouts)` (ReLU hidden layers, linear output) keep working.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import numbers
 import os
-import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, dot
+from autograd._io import atomic_write, checked_path
 from autograd.engine import _linear
 from nn._util import choice, positive_int, random_source
 
@@ -102,25 +101,33 @@ class Module:
         document = {"format": STATE_FORMAT, "version": STATE_VERSION, "model": repr(self),
                     "parameters": state}
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-        _atomic_write(os.fspath(path), text)
+        atomic_write(path, text, "save")
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read parameters saved by `save`; checks the whole file, changes nothing on error."""
-        path = os.fspath(path)
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        path = checked_path(path, "load")
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except UnicodeDecodeError:
+            raise ValueError(f"load: {path} is not a text file (not UTF-8); expected JSON "
+                             "written by save") from None
+        except OSError as error:
+            message = f"load: cannot read {path!r}: {error.strerror or error}"
+            raise type(error)(error.errno, message) from error
         try:
             document = json.loads(text, parse_constant=_reject_constant)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
+            reason = "nested too deeply" if isinstance(error, RecursionError) else error
             raise ValueError(f"load: {path} is not valid JSON (truncated or corrupt?): "
-                             f"{error}") from None
+                             f"{reason}") from None
         if not isinstance(document, dict):
             raise ValueError(f"load: {path} holds a {type(document).__name__}, "
                              "expected a JSON object")
         if document.get("format") != STATE_FORMAT:
             raise ValueError(f"load: {path} is not a seedgrad state file "
                              f"(format {document.get('format')!r}, expected {STATE_FORMAT!r})")
-        if document.get("version") != STATE_VERSION:
+        if type(document.get("version")) is not int or document["version"] != STATE_VERSION:
             raise ValueError(f"load: {path} has version {document.get('version')!r}, "
                              f"this seedgrad reads version {STATE_VERSION}")
         if "parameters" not in document:
@@ -157,7 +164,11 @@ def _checked_state(named: list[tuple[str, Value]], state: Any,
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             raise ValueError(f"{who}: parameter {name} must be a number, "
                              f"got {type(x).__name__} {x!r}")
-        x = float(x)
+        try:
+            x = float(x)
+        except OverflowError:
+            raise ValueError(f"{who}: parameter {name} is an integer too large for a "
+                             "float") from None
         if not math.isfinite(x):
             raise ValueError(f"{who}: parameter {name} is {x!r}, not a finite number")
         pairs.append((p, x))
@@ -169,24 +180,6 @@ def _some(names: list[str], limit: int = 5) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _atomic_write(path: str, text: str) -> None:
-    """Write `text` to a temp file beside `path`, flush it to disk, then rename over `path`."""
-    directory, name = os.path.split(os.path.abspath(path))
-    temp = os.path.join(directory, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    # os.open with 0o666 lets the umask decide the mode, as open() would (mkstemp: 0o600).
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
 # ---- inputs ---------------------------------------------------------------------------------
 def _inputs(x: Any, n: int, who: str, labels: Sequence[str]) -> list[Value]:
     """`x` as a list of n Values; plain numbers become leaves labelled from `labels`."""
@@ -196,7 +189,19 @@ def _inputs(x: Any, n: int, who: str, labels: Sequence[str]) -> list[Value]:
     xs = list(x)
     if len(xs) != n:
         raise ValueError(f"{who}: expected {n} inputs, got {len(xs)}")
-    return [v if isinstance(v, Value) else Value(v, label=label) for v, label in zip(xs, labels)]
+    for k, (v, label) in enumerate(zip(xs, labels)):
+        if not isinstance(v, Value):
+            try:
+                v = xs[k] = Value(v, label=label)
+            except TypeError:
+                raise TypeError(f"{who}: input {k} must be a number or a Value, "
+                                f"got {type(v).__name__} {v!r}") from None
+            except OverflowError:
+                raise ValueError(f"{who}: input {k} is an integer too large for a "
+                                 "float") from None
+        if not math.isfinite(v.data):  # a nan or inf input would only surface as a nan loss
+            raise ValueError(f"{who}: input {k} is {v.data!r}, not a finite number")
+    return xs
 
 
 def _index(value: Any, who: str) -> tuple[int, int]:
@@ -221,6 +226,8 @@ class Neuron(Module):
         makes the weights reproducible (neither: the global `random`, as micrograd).
         """
         self.nin = positive_int(nin, "Neuron", "nin")
+        if not isinstance(nonlin, (bool, int)):  # micrograd passes a bool; 0/1 work too
+            raise TypeError(f"Neuron: nonlin must be True or False, got {nonlin!r}")
         if activation is None:
             activation = "relu" if nonlin else "linear"
         self.activation = choice(activation, ACTIVATIONS, "Neuron", "activation")
@@ -284,6 +291,10 @@ class Layer(Module):
             raise ValueError(f"Layer: index must be an int ≥ 0, got {index!r}")
         if "index" in kwargs:
             raise TypeError("Layer: index is the layer number, neurons are numbered for you")
+        unknown = sorted(set(kwargs) - {"nonlin", "activation", "init"})
+        if unknown:
+            raise TypeError(f"Layer: unknown keyword argument {unknown[0]!r} (the neurons take "
+                            "nonlin, activation, init)")
         source = random_source(seed, rng, "Layer")  # one source for all: distinct neurons
         self.neurons = [Neuron(nin, index=(index, j), rng=source, **kwargs)
                         for j in range(nout)]

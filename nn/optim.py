@@ -7,6 +7,7 @@ so a model trained here and one trained there from the same start agree to round
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,9 +17,48 @@ from nn._util import in_range
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
-def _gradient(p: Value) -> float:
-    g = p.grad
-    return g.data if isinstance(g, Value) else float(g)  # a Value after create_graph
+def _gradients(params: list[Value], who: str) -> list[float]:
+    """Every parameter's `.grad` as a float (a Value after create_graph), or TypeError."""
+    found = []
+    for i, p in enumerate(params):
+        g = p.grad
+        if type(g) is float:  # the usual case, checked first: this runs every step
+            found.append(g)
+            continue
+        if isinstance(g, Value):
+            g = g.data
+        if isinstance(g, bool) or not isinstance(g, (float, int, numbers.Real)):
+            raise TypeError(f"{who}.step: params[{i}]{_name(p)} has a .grad that is not a "
+                            f"number: {type(g).__name__} {g!r}; no parameter was changed")
+        found.append(float(g))
+    return found
+
+
+def _name(p: Value) -> str:
+    return f" ({p.label})" if p.label else ""
+
+
+def _check_finite(params: list[Value], grads: list[float], new: list[float],
+                  who: str) -> None:
+    """Raise ValueError before any parameter changes if a gradient or a new value is not finite.
+
+    A nan or inf gradient would spread to every later step (a model of nans); here the
+    step refuses instead, naming the parameter, and leaves every parameter as it was.
+    """
+    if all(map(math.isfinite, new)):
+        return
+    for i, (p, g, x) in enumerate(zip(params, grads, new)):
+        if not math.isfinite(g):
+            raise ValueError(f"{who}.step: the gradient of params[{i}]{_name(p)} is {g!r}; "
+                             "no parameter was changed (look for a log of 0, a division by "
+                             "0 or an overflow in the loss)")
+        if not math.isfinite(p.data):
+            raise ValueError(f"{who}.step: params[{i}]{_name(p)} holds {p.data!r}, not a "
+                             "finite number; no parameter was changed")
+        if not math.isfinite(x):
+            raise ValueError(f"{who}.step: params[{i}]{_name(p)} would become {x!r} (data "
+                             f"{p.data!r}, gradient {g!r}); no parameter was changed (is the "
+                             "learning rate too large?)")
 
 
 class Optimizer:
@@ -83,26 +123,29 @@ class SGD(Optimizer):
         self._velocity: list[float] | None = None
 
     def step(self) -> None:
-        """One update: v ← μ·v + (1 − dampening)·g (v = g at first), p ← p − lr·v."""
+        """One update: v ← μ·v + (1 − dampening)·g (v = g at first), p ← p − lr·v.
+
+        All or nothing: a non-finite gradient or result raises ValueError, changing nothing.
+        """
+        params = self.params
+        grads = raw = _gradients(params, "SGD")
         lr, mu, decay = self.lr, self.momentum, self.weight_decay
+        if decay:
+            grads = [g + decay * p.data for p, g in zip(params, grads)]
         if mu == 0:
-            for p in self.params:
-                g = _gradient(p)
-                if decay:
-                    g += decay * p.data
-                p.data -= lr * g
-            return
-        first = self._velocity is None
-        if first:
-            self._velocity = [0.0] * len(self.params)
-        velocity, keep = self._velocity, 1.0 - self.dampening
-        for i, p in enumerate(self.params):
-            g = _gradient(p)
-            if decay:
-                g += decay * p.data
-            v = g if first else mu * velocity[i] + keep * g
-            velocity[i] = v
-            p.data -= lr * (g + mu * v if self.nesterov else v)
+            steps, velocity = grads, None
+        else:
+            keep = 1.0 - self.dampening
+            velocity = grads if self._velocity is None else [
+                mu * v + keep * g for v, g in zip(self._velocity, grads)]
+            steps = ([g + mu * v for g, v in zip(grads, velocity)] if self.nesterov
+                     else velocity)
+        new = [p.data - lr * s for p, s in zip(params, steps)]
+        _check_finite(params, raw, new, "SGD")
+        if velocity is not None:
+            self._velocity = velocity
+        for p, x in zip(params, new):
+            p.data = x
 
 
 class Adam(Optimizer):
@@ -125,16 +168,24 @@ class Adam(Optimizer):
         self._v = [0.0] * len(self.params)
 
     def step(self) -> None:
-        """One update: m, v ← running means of g, g²; p ← p − lr·m̂ / (√v̂ + eps)."""
-        self.t += 1
+        """One update: m, v ← running means of g, g²; p ← p − lr·m̂ / (√v̂ + eps).
+
+        All or nothing: a non-finite gradient or result raises ValueError, changing nothing.
+        """
+        params = self.params
+        grads = raw = _gradients(params, "Adam")
+        t = self.t + 1
         beta1, beta2 = self.betas
-        step_size = self.lr / (1 - beta1 ** self.t)
-        root_correction = math.sqrt(1 - beta2 ** self.t)
-        m, v, eps, decay = self._m, self._v, self.eps, self.weight_decay
-        for i, p in enumerate(self.params):
-            g = _gradient(p)
-            if decay:
-                g += decay * p.data
-            m[i] = beta1 * m[i] + (1 - beta1) * g
-            v[i] = beta2 * v[i] + (1 - beta2) * g * g
-            p.data -= step_size * m[i] / (math.sqrt(v[i]) / root_correction + eps)
+        step_size = self.lr / (1 - beta1 ** t)
+        root_correction = math.sqrt(1 - beta2 ** t)
+        eps, decay = self.eps, self.weight_decay
+        if decay:
+            grads = [g + decay * p.data for p, g in zip(params, grads)]
+        m = [beta1 * mi + (1 - beta1) * g for mi, g in zip(self._m, grads)]
+        v = [beta2 * vi + (1 - beta2) * g * g for vi, g in zip(self._v, grads)]
+        new = [p.data - step_size * mi / (math.sqrt(vi) / root_correction + eps)
+               for p, mi, vi in zip(params, m, v)]
+        _check_finite(params, raw, new, "Adam")
+        self.t, self._m, self._v = t, m, v
+        for p, x in zip(params, new):
+            p.data = x
