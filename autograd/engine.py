@@ -67,7 +67,7 @@ class Value:
     """A scalar in a computation graph: its `data`, its `grad`, and how it was made."""
 
     # __slots__: no per-node __dict__ (with no closure per node: ¼ of micrograd's bytes).
-    __slots__ = ("data", "grad", "_prev", "_op", "_backward", "label", "__weakref__")
+    __slots__ = ("data", "grad", "_prev", "_op", "_rule", "label", "__weakref__")
     # Let numpy defer to our reflected operators: np.float32(2) * Value(3) is a Value.
     __array_ufunc__ = None
 
@@ -83,7 +83,7 @@ class Value:
         self.grad: Any = 0.0
         self._prev: tuple[Value, ...] = tuple(_children)
         self._op = _op
-        self._backward: Rule | None = None
+        self._rule: Rule | None = None  # the op's chain rule; None for a leaf
         self.label = label
 
     def __repr__(self) -> str:
@@ -235,6 +235,31 @@ class Value:
 
     __abs__ = abs
 
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's per-node step: send this node's `.grad` on to its parents' `.grad`."""
+        rule, prev = self._rule, self._prev
+        if rule is None:
+            return _no_step
+
+        def step() -> None:
+            contributions = rule(self.grad, self.data, *[p.data for p in prev])
+            for parent, d in zip(prev, contributions):
+                parent.grad += d
+
+        return step
+
+    @_backward.setter
+    def _backward(self, step: Callable[[], None] | None) -> None:
+        """Accept a micrograd-style closure that adds to the parents' `.grad` itself."""
+        if step is None:
+            self._rule = None
+            return
+        if not callable(step):
+            raise TypeError(f"_backward: expected a callable, got {type(step).__name__}")
+        zeros = (0.0,) * len(self._prev)
+        self._rule = lambda g, out, *parents: (step(), zeros)[1]  # first order only
+
     def _repr_svg_(self) -> str | None:
         """Jupyter shows a Value as the SVG drawing of its graph (text if it is too big)."""
         from autograd.viz import RenderError, to_svg  # graphviz is imported only here
@@ -289,12 +314,16 @@ def _node(data: float, prev: tuple[Value, ...], op: str, rule: Rule) -> Value:
     if _grad_enabled.get():
         out._prev = prev
         out._op = op
-        out._backward = rule
+        out._rule = rule
     else:
         out._prev = ()
         out._op = ""
-        out._backward = None
+        out._rule = None
     return out
+
+
+def _no_step() -> None:
+    """A leaf's micrograd step: nothing to send."""
 
 
 def _constant(x: Any, op: str) -> Value:
@@ -585,7 +614,7 @@ def _backprop_floats(leaves: list[Value], inner: list[Value], root: Value, seed:
     root.grad = seed
     try:
         for node in reversed(inner):
-            rule = node._backward
+            rule = node._rule
             if rule is None:  # a node built by hand with parents but no rule
                 continue
             g, prev = node.grad, node._prev
@@ -619,7 +648,7 @@ def _backprop_values(order: list[Value], root: Value, seed: Value) -> dict[Value
     token = _grad_enabled.set(True)
     try:
         for node in reversed(order):
-            rule, g = node._backward, grads.get(node)
+            rule, g = node._rule, grads.get(node)
             if rule is None or g is None:
                 continue
             try:

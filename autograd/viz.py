@@ -145,7 +145,7 @@ def _check_size(root: Value, opts: _Options, fn: str) -> None:
     stack = [root]
     while stack and count <= cap:
         node = stack.pop()
-        hidden = not opts.show_constants and node._op == "const" and node._backward is None
+        hidden = not opts.show_constants and node._op == "const" and node._rule is None
         folds = (opts.collapse and isinstance(node.label, str)
                  and (_neuron_of(node.label) or "z")[0] in "wba")
         count += not (hidden or folds)
@@ -276,7 +276,7 @@ class _Graph:
             return pretty(node.label)
         if node._op == "const":
             return self.num(node.data)
-        if node._backward is None:
+        if node._rule is None:
             return f"#{self.index[node]}"
         op, prec = node._op, _precedence(node._op, len(node._prev))
         names = [self.names[p] for p in node._prev]
@@ -405,10 +405,10 @@ def _precedence(op: str, arity: int) -> int:
 
 def _local_derivatives(node: Value) -> tuple[float, ...]:
     """∂node/∂parent for each edge: the node's own rule called with g = 1 on floats."""
-    if node._backward is None:
+    if node._rule is None:
         return ()
     try:
-        found = node._backward(1.0, node.data, *[p.data for p in node._prev])
+        found = node._rule(1.0, node.data, *[p.data for p in node._prev])
         return tuple(float(d.data if isinstance(d, Value) else d) for d in found)
     except Exception:  # a rule that fails here is reported by backward(); draw it as unknown
         return (math.nan,) * len(node._prev)
@@ -420,7 +420,7 @@ def _simulate(graph: _Graph) -> tuple[dict[Value, float], list[tuple[Value, list
     grads[graph.root] = 1.0
     steps = []
     for node in reversed(graph.order):
-        if node._backward is None:
+        if node._rule is None:
             continue
         sent = [grads[node] * d for d in graph.locals[node]]
         for parent, d in zip(node._prev, sent):
@@ -467,7 +467,7 @@ def _boxes(graph: _Graph) -> tuple[dict[Value, Value], dict[Value, list[Value]]]
             kind = _neuron_of(parent.label)
             if kind is None or kind[0] not in "wb" or kind[1:] != info[1:]:
                 continue
-            if parent._backward is None and all(c in members for c, _ in graph.uses[parent]):
+            if parent._rule is None and all(c in members for c, _ in graph.uses[parent]):
                 params.append(parent)  # a parameter used only by this neuron (or its copies)
         group += sorted(dict.fromkeys(params), key=lambda n: (n.label[0] == "w", n.label))
     return owner, members
@@ -480,7 +480,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: _Graph | None = None,
     owner, members = _boxes(graph) if opts.collapse else ({}, {})
     absorbed = {m for group in members.values() for m in group if m not in owner}
     hidden = set() if opts.show_constants else {
-        n for n in graph.order if n._op == "const" and n._backward is None}
+        n for n in graph.order if n._op == "const" and n._rule is None}
     drawn = [n for n in graph.order
              if n not in hidden and n not in absorbed and owner.get(n, n) is n]
     if opts.max_nodes is not None and len(drawn) > opts.max_nodes:
@@ -515,7 +515,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: _Graph | None = None,
         summed = [m for m in members.get(node, [node]) if len(uses[m]) > 1]
         fanin = bool(summed)
         classes = ["value"]
-        if node._backward is None:
+        if node._rule is None:
             classes.append("const" if is_const else "leaf")
         classes += ["fanin"] * fanin + ["root"] * (node is graph.root)
         rows = [row(node)]
@@ -531,7 +531,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: _Graph | None = None,
                        color=_FAN_IN_COLOR if fanin else None, penwidth=2.5 if fanin else None,
                        label=_record(rows, opts.rankdir))
         place(node, f"\tv{i} [{attrs}]\n")
-        if node._backward is None:
+        if node._rule is None:
             continue
         target = f"op{i}"
         if node in members:

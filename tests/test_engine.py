@@ -470,7 +470,7 @@ def test_no_grad_builds_no_graph():
         with autograd.enable_grad():
             z = x * 3
     assert autograd.is_grad_enabled()
-    assert y._prev == () and y._backward is None and y.data == 7.0
+    assert y._prev == () and y._rule is None and y.data == 7.0
     assert z._prev[0] is x
 
 
@@ -566,3 +566,38 @@ def test_import_autograd_is_light():
             "'matplotlib'} & set(sys.modules); print(sorted(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_micrograd_manual_backward_steps_work():
+    """The micrograd lecture steps backprop by hand: set L.grad, call each node's _backward."""
+    a, b, c, f = Value(2.0), Value(-3.0), Value(10.0), Value(-2.0)
+    e = a * b
+    d = e + c
+    L = d * f
+    L.grad = 1.0
+    for node in (L, d, e, a):
+        node._backward()
+    assert (a.grad, b.grad, c.grad, d.grad, e.grad, f.grad) == (6.0, -4.0, -2.0, -2.0, -2.0, 4.0)
+
+
+def test_micrograd_style_custom_op_closure_is_honoured():
+    """A micrograd-style op (a closure that adds to its parents' .grad) joins the pass."""
+
+    class MyValue(Value):
+        def cube(self):
+            out = MyValue(self.data**3, (self,), "cube")
+
+            def _backward():
+                self.grad += 3 * self.data**2 * out.grad
+
+            out._backward = _backward
+            return out
+
+    x = MyValue(2.0)
+    y = x.cube() * 2 + x
+    y.backward()
+    assert x.grad == 2 * 3 * 2.0**2 + 1
+    y.backward()
+    assert x.grad == 2 * (2 * 3 * 2.0**2 + 1)
+    with pytest.raises(TypeError, match="_backward"):
+        x._backward = 3

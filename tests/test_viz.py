@@ -56,7 +56,7 @@ def test_svg_has_every_node_op_and_edge(example):
     assert texts(values[node_id(d, b)])[:3] == ["b", "data −3", f"grad {viz._num(b.grad, 4)}"]
     # one edge per use + one from each op to its output
     uses = sum(len(n._prev) for n in autograd.topological_order(d))
-    ops_count = sum(1 for n in autograd.topological_order(d) if n._backward is not None)
+    ops_count = sum(1 for n in autograd.topological_order(d) if n._rule is not None)
     assert len(edges) == uses + ops_count
 
 
@@ -280,7 +280,7 @@ def test_walkthrough_is_one_self_contained_file(example, tmp_path):
     assert not re.search(r"(src|href)=\"(?!#)|https?://(?!www\.w3\.org)|@import|url\(", page)
     frames = re.search(r'<script type="application/json" id="frames">(.*?)</script>',
                        page).group(1)
-    steps = sum(1 for n in autograd.topological_order(d) if n._backward is not None)
+    steps = sum(1 for n in autograd.topological_order(d) if n._rule is not None)
     assert frames.count('"c":') == steps + 1
     assert 'class="grad"' in page
     assert "∂L/∂a += ∂L/∂c · ∂c/∂a = 1 × −3 = −3" in page
