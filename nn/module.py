@@ -253,7 +253,10 @@ class Neuron(Module):
         return self._forward(_inputs(x, self.nin, "Neuron", self._input_labels))
 
     def _pre(self, xs: list[Value]) -> Value:
-        return dot(self.w, xs, self.b, label=self._z_label)
+        try:  # the engine's unchecked dot: w, b and xs are Values (xs by _inputs)
+            return _linear(self.w, xs, self.b, self._z_label)
+        except (AttributeError, TypeError):  # w or b replaced by a non-Value: let dot judge
+            return dot(self.w, xs, self.b, label=self._z_label)
 
     def _act(self, z: Value) -> Value:
         apply = self._apply
@@ -263,17 +266,8 @@ class Neuron(Module):
         a.label = self._a_label
         return a
 
-    def _forward(self, xs: list[Value]) -> Value:  # _pre then _act, inlined: the hot path
-        try:  # the engine's unchecked dot: w, b and xs are Values (xs by _inputs)
-            z = _linear(self.w, xs, self.b, self._z_label)
-        except (AttributeError, TypeError):  # w or b replaced by a non-Value: let dot judge
-            z = dot(self.w, xs, self.b, label=self._z_label)
-        apply = self._apply
-        if apply is None:
-            return z
-        a = apply(z)
-        a.label = self._a_label
-        return a
+    def _forward(self, xs: list[Value]) -> Value:
+        return self._act(self._pre(xs))
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
