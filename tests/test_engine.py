@@ -601,3 +601,28 @@ def test_micrograd_style_custom_op_closure_is_honoured():
     assert x.grad == 2 * (2 * 3 * 2.0**2 + 1)
     with pytest.raises(TypeError, match="_backward"):
         x._backward = 3
+
+
+def test_backward_in_threads_gives_the_serial_gradients():
+    """Each backward walks its own graph: threads on separate graphs do not disturb each other."""
+
+    def run(seed):
+        xs = [Value(0.1 * (seed + k)) for k in range(50)]
+        y = xs[0]
+        for k in range(1, 2000):
+            y = (y * xs[k % 50]).tanh() + xs[(k * 7) % 50].sigmoid()
+        y.backward()
+        return [x.grad for x in xs]
+
+    serial = [run(seed) for seed in range(4)]
+    results = [None] * 4
+
+    def worker(i):
+        results[i] = run(i)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == serial
