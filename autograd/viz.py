@@ -745,18 +745,19 @@ def _frames(graph: _Graph, steps: list[tuple[Value, list[float]]]) -> list[dict[
     total = len(steps)
     for k, (node, sent) in enumerate(steps, 1):
         i, name = graph.index[node], graph.names[node]
+        d_name = graph.wrapped(node)  # ∂f/∂(x*w+b), not ∂f/∂x*w+b
         g = so_far[node]
         op = "-" if node._op == "neg" else node._op
-        lines = [f"Step {k} of {total}: {name} (op {op}) has ∂{R}/∂{name} = {num(g)}"
+        lines = [f"Step {k} of {total}: {name} (op {op}) has ∂{R}/∂{d_name} = {num(g)}"
                  + _delta_note(node) + "; it sends to each input:"]
         changed: dict[str, str] = {}
         for pos, (parent, d) in enumerate(zip(node._prev, sent)):
-            p = graph.names[parent]
+            p = graph.wrapped(parent)
             local = graph.locals[node][pos]
             symbol = graph.symbol(node, pos)
-            why = f" (∂{name}/∂{p} = {symbol})" if symbol and symbol != num(local) else ""
+            why = f" (∂{d_name}/∂{p} = {symbol})" if symbol and symbol != num(local) else ""
             if pos < 6 or pos == len(sent) - 1:
-                lines.append(f"  ∂{R}/∂{p} += ∂{R}/∂{name} · ∂{name}/∂{p} = {num(g)} × "
+                lines.append(f"  ∂{R}/∂{p} += ∂{R}/∂{d_name} · ∂{d_name}/∂{p} = {num(g)} × "
                              f"{num(local)} = {num(d)}{why}")
             elif pos == 6:
                 lines.append(f"  … ({len(sent) - 7} more inputs)")
