@@ -45,35 +45,38 @@ class Module:
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """Every parameter with its dotted path, e.g. ("layers.0.neurons.1.w.0", w)."""
-        found: list[tuple[str, Value]] = []
+        return self._walk_parameters(named=True)
+
+    def parameters(self) -> list[Value]:
+        """Every parameter `Value`, in a fixed order (micrograd's: per neuron, w then b)."""
+        return self._walk_parameters(named=False)
+
+    def _walk_parameters(self, named: bool) -> list[Any]:
+        """Depth-first on an explicit stack, in attribute order; paths built only if `named`."""
+        found: list[Any] = []
         seen_values: set[Value] = set()
         seen_containers: set[int] = set()
         stack: list[tuple[str, Any]] = [("", self)]
-        while stack:  # depth-first on an explicit stack, in attribute order
+        while stack:
             path, obj = stack.pop()
             if isinstance(obj, Value):
                 if obj not in seen_values:  # a shared parameter is listed once
                     seen_values.add(obj)
-                    found.append((path, obj))
+                    found.append((path, obj) if named else obj)
                 continue
             if id(obj) in seen_containers:
                 continue
             seen_containers.add(id(obj))
             if isinstance(obj, Module):
-                attributes = getattr(obj, "__dict__", {})
-                items = [(k, v) for k, v in attributes.items() if not k.startswith("_")]
+                items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
             elif isinstance(obj, Mapping):
-                items = [(str(k), v) for k, v in obj.items()]
+                items = list(obj.items())
             else:
-                items = [(str(i), v) for i, v in enumerate(obj)]
-            children = [(f"{path}.{k}" if path else k, v) for k, v in items
-                        if isinstance(v, (Value, Module, list, tuple, Mapping))]
+                items = list(enumerate(obj))
+            children = [((f"{path}.{k}" if path else str(k)) if named else "", v)
+                        for k, v in items if isinstance(v, (Value, Module, list, tuple, Mapping))]
             stack.extend(reversed(children))
         return found
-
-    def parameters(self) -> list[Value]:
-        """Every parameter `Value`, in a fixed order (micrograd's: per neuron, w then b)."""
-        return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
         """Reset every parameter's `.grad` to 0.0 (gradients accumulate across backward)."""
