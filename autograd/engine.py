@@ -258,7 +258,13 @@ class Value:
         if not callable(step):
             raise TypeError(f"_backward: expected a callable, got {type(step).__name__}")
         zeros = (0.0,) * len(self._prev)
-        self._rule = lambda g, out, *parents: (step(), zeros)[1]  # first order only
+
+        def rule(g, out, *parents):  # first order only; the closure adds to .grad itself
+            step()
+            return zeros
+
+        rule.pure = False  # calling it changes grads: drawings must not probe it
+        self._rule = rule
 
     def _repr_svg_(self) -> str | None:
         """Jupyter shows a Value as the SVG drawing of its graph (text if it is too big)."""

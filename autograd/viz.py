@@ -407,6 +407,8 @@ def _local_derivatives(node: Value) -> tuple[float, ...]:
     """∂node/∂parent for each edge: the node's own rule called with g = 1 on floats."""
     if node._rule is None:
         return ()
+    if not getattr(node._rule, "pure", True):  # a micrograd-style closure: unknown locals
+        return (math.nan,) * len(node._prev)
     try:
         found = node._rule(1.0, node.data, *[p.data for p in node._prev])
         return tuple(float(d.data if isinstance(d, Value) else d) for d in found)

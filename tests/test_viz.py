@@ -300,3 +300,19 @@ def test_all_matches_the_module():
     public = {n for n, v in vars(viz).items() if not n.startswith("_") and callable(v)
               and getattr(v, "__module__", "") == "autograd.viz"}
     assert public <= set(viz.__all__)
+
+
+def test_drawing_a_micrograd_style_op_leaves_grads_alone():
+    x = Value(2.0, label="x")
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * x.data**2 * out.grad
+
+    out._backward = _backward
+    y = out * 2
+    y.backward()
+    before = [(n, n.grad) for n in autograd.topological_order(y)]
+    svg = viz.to_svg(y)
+    assert "cube" in svg
+    assert [(n, n.grad) for n in autograd.topological_order(y)] == before
