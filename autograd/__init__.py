@@ -4,8 +4,11 @@
 (`autograd.testing`) import graphviz and hypothesis only when you import them.
 """
 
+from autograd import ops
 from autograd.engine import (
+    Role,
     Value,
+    backprop,
     dot,
     enable_grad,
     grad,
@@ -19,6 +22,8 @@ from autograd.engine import (
 
 __all__ = [
     "Value",
+    "Role",
+    "backprop",
     "dot",
     "enable_grad",
     "grad",

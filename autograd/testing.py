@@ -1,7 +1,7 @@
 """Property-testing tools for gradient code: `gradcheck` and hypothesis strategies.
 
 `gradcheck` compares analytic derivatives with finite differences and needs nothing else.
-The strategies (`values`, `expressions`, `mlps`) need hypothesis (`pip install
+The strategies (`values`, `expressions`) need hypothesis (`pip install
 'seedgrad[testing]'`), which is imported the first time one of them is used, so
 `import autograd.testing` stays light too.
 """
@@ -13,20 +13,19 @@ from typing import TYPE_CHECKING, Any
 from autograd._gradcheck import GradcheckError, gradcheck
 
 if TYPE_CHECKING:
-    from autograd._strategies import OPS, Expression, MLPCase, expressions, mlps, values
+    from autograd._strategies import OPS, Expression, expressions, values
 
 __all__ = [
     "GradcheckError",
     "gradcheck",
     "values",
     "expressions",
-    "mlps",
     "Expression",
-    "MLPCase",
     "OPS",
 ]
 
-_STRATEGY_NAMES = ("values", "expressions", "mlps", "Expression", "MLPCase", "OPS")
+_STRATEGY_NAMES = ("values", "expressions", "Expression", "OPS")
+_MOVED = {"mlps": "nn.testing.mlps", "MLPCase": "nn.testing.MLPCase"}
 
 
 def __getattr__(name: str) -> Any:
@@ -35,6 +34,9 @@ def __getattr__(name: str) -> Any:
         from autograd import _strategies
 
         return getattr(_strategies, name)
+    if name in _MOVED:  # autograd never imports nn: the network strategies live there
+        raise AttributeError(f"autograd.testing.{name} moved to {_MOVED[name]} "
+                             f"(from nn.testing import {name})")
     raise AttributeError(f"module 'autograd.testing' has no attribute {name!r}")
 
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 
 import autograd
-from autograd.testing import expressions, mlps
+from autograd.testing import expressions
+from nn.testing import mlps
 
 torch = pytest.importorskip("torch")
 

@@ -20,9 +20,9 @@ from autograd.testing import (
     GradcheckError,
     expressions,
     gradcheck,
-    mlps,
     values,
 )
+from nn.testing import mlps
 
 # A rule that is wrong by a factor: d(x³)/dx is 3x², not 2x².
 cube = autograd.op("cube", lambda x: x ** 3, lambda x: (2 * x ** 2,))
