@@ -4,10 +4,11 @@
 (`autograd.testing`) import graphviz and hypothesis only when you import them.
 """
 
-from autograd import ops
+from autograd import ops  # noqa: F401 (autograd.ops: the op table)
 from autograd.engine import (
     Role,
     Value,
+    apply,
     backprop,
     dot,
     enable_grad,
@@ -23,6 +24,7 @@ from autograd.engine import (
 __all__ = [
     "Value",
     "Role",
+    "apply",
     "backprop",
     "dot",
     "enable_grad",

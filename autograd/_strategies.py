@@ -10,14 +10,12 @@ engine on every example.
 
 from __future__ import annotations
 
+import importlib
 import math
 import numbers
 import operator
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from typing import Any
-
-import importlib
 
 from hypothesis import reject
 from hypothesis import strategies as st

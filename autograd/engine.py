@@ -25,6 +25,7 @@ import math
 import numbers
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autograd import ops
@@ -788,7 +789,7 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
 # ---- micrograd compatibility ----------------------------------------------------------------
 def _hand_built(text: str) -> Op | None:
     """micrograd builds nodes as Value(data, (a, b), '+') and then sets `_backward`."""
-    return _HAND_BUILT.bind(text, None, None) if text else None
+    return replace(_HAND_BUILT.bind(text, None, None), symbol=text) if text else None
 
 
 def _closure_rule(text: str, step: Callable[[], None] | None, node: Value | None,
@@ -838,7 +839,7 @@ def _set_backward(self: Value, step: Callable[[], None] | None) -> None:
     if step is not None and not callable(step):
         raise TypeError(f"_backward: expected a callable, got {type(step).__name__}")
     text = self._op or "?"
-    self._fn = _HAND_BUILT.bind(text, step, self) if step is not None else None
+    self._fn = replace(_HAND_BUILT.bind(text, step, self), symbol=text) if step else None
 
 
 def _no_step() -> None:
@@ -850,8 +851,6 @@ def _get_op_text(self: Value) -> str:
     fn = self._fn
     if fn is None:
         return ""
-    if fn is _HAND_BUILT or fn.name == "micrograd":
-        return fn.params[0] if fn.params else ""
     return fn.text()
 
 
@@ -868,9 +867,9 @@ Value._rule = property(_get_rule)  # type: ignore[attr-defined]
 # ---- Jupyter: drawing a Value (viz is imported only when a notebook shows one) --------------
 def _repr_svg_(self: Value) -> str | None:
     """Jupyter shows a Value as the SVG drawing of its graph (text if it is too big)."""
-    from autograd.viz import jupyter_svg
+    from autograd.viz import _jupyter_svg
 
-    return jupyter_svg(self, _JUPYTER_MAX_NODES)
+    return _jupyter_svg(self, _JUPYTER_MAX_NODES)
 
 
 Value._repr_svg_ = _repr_svg_  # type: ignore[attr-defined]

@@ -90,9 +90,9 @@ def _mlp_case(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_layers: int
     mlp = nn.MLP(nin, nouts, activation=draw(st.sampled_from(activations)),
                  output_activation=draw(st.sampled_from(activations)), seed=0)
     for p in mlp.parameters():  # hypothesis draws (and shrinks) every weight and bias
-        p.data = draw(values(-1.0, 1.0))
+        p.data = draw(values(min_value=-1.0, max_value=1.0))
     count = draw(st.integers(min_samples, max_samples))
-    data = values(min_value, max_value)
+    data = values(min_value=min_value, max_value=max_value)
     inputs = [draw(st.lists(data, min_size=nin, max_size=nin)) for _ in range(count)]
     targets = [draw(st.lists(data, min_size=nouts[-1], max_size=nouts[-1]))
                for _ in range(count)]

@@ -15,7 +15,7 @@ def seed_network(seed=0):
 
 def test_all_matches_exports():
     public = {name for name in vars(nn) if not name.startswith("_")}
-    modules = {"data", "losses", "matrix", "module", "optim"}
+    modules = {"data", "losses", "matrix", "module", "optim", "testing"}
     assert set(nn.__all__) == public - (modules - {"matrix"})
     for name in nn.__all__:
         assert hasattr(nn, name)

@@ -20,7 +20,7 @@ from typing import Any
 
 from autograd._io import atomic_write, checked_path
 from autograd.engine import Value
-from autograd.viz.dot import MAX_NODES, Diagram, _build, _options, _Options
+from autograd.viz.dot import MAX_NODES, Diagram, _build, _Options, _options
 from autograd.viz.graph import Graph, pretty
 from autograd.viz.page import frames as page_frames
 from autograd.viz.page import page, steps_of, tag_grads
@@ -88,7 +88,7 @@ def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | N
 
 
 
-def jupyter_svg(root: Value, max_nodes: int) -> str | None:
+def _jupyter_svg(root: Value, max_nodes: int) -> str | None:
     """The SVG Jupyter shows for a Value, or None (then it shows the repr) if too big."""
     try:
         return to_svg(root, max_nodes=max_nodes)

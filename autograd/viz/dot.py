@@ -14,7 +14,7 @@ import graphviz
 
 from autograd.engine import Value
 from autograd.viz.graph import Graph, _record, _text, is_const, neuron_of
-from autograd.viz.render import RenderError, render
+from autograd.viz.render import RenderError
 
 MAX_NODES = 1000
 """Default limit for rendering: bigger graphs raise RenderError (suggesting collapse=True)."""
@@ -61,11 +61,13 @@ class Diagram(graphviz.Digraph):
             return None
 
     def _svg(self) -> str:
-        if self.node_count is not None and self.node_count > MAX_NODES:
+        from autograd import viz  # the package's names, so they can be configured there
+
+        if self.node_count is not None and self.node_count > viz.MAX_NODES:
             raise RenderError(f"the graph has {self.node_count} nodes, over MAX_NODES="
-                              f"{MAX_NODES}; render it with render(diagram.source) if you "
+                              f"{viz.MAX_NODES}; render it with render(diagram.source) if you "
                               "really mean to")
-        return render(self.source).decode("utf-8")
+        return viz.render(self.source).decode("utf-8")
 
 
 # ---- options ------------------------------------------------------------------------------
