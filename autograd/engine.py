@@ -74,7 +74,7 @@ class Value:
     """A scalar in a computation graph: its `data`, its `grad`, and how it was made."""
 
     # __slots__: no per-node __dict__; no closure per node (the rule is in the op table).
-    __slots__ = ("data", "grad", "_prev", "_fn", "_meta", "label", "__weakref__")
+    __slots__ = ("data", "grad", "_prev", "_fn", "role", "label", "_g", "__weakref__")
     # Let numpy defer to our reflected operators: np.float32(2) * Value(3) is a Value.
     __array_ufunc__ = None
 
@@ -98,8 +98,9 @@ class Value:
         self._prev: tuple[Value, ...] = tuple(_children)
         # The op that made this node (an entry of autograd.ops); None for a leaf.
         self._fn: Op | None = _hand_built(_op) if (_op or self._prev) else None
-        self._meta: Role | None = None
+        self.role: Role | None = None  # what the node is in a network (set by nn), or None
         self.label = label
+        # `_g`: the backward pass's running sum for this node, set by each pass (backprop).
 
     # ---- the public graph API: what viz, testing, nn and compile read -----------------------
     @property
@@ -123,17 +124,6 @@ class Value:
         """The table entry (`autograd.ops.Op`) of this node's op, or None for a leaf."""
         return self._fn
 
-    @property
-    def role(self) -> Role | None:
-        """What the node is in a network (set by `nn`), or None."""
-        return self._meta
-
-    @role.setter
-    def role(self, role: Role | None) -> None:
-        if role is not None and not isinstance(role, Role):
-            raise TypeError(f"role: expected an autograd.Role or None, got {role!r}")
-        self._meta = role
-
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
         return f"Value({name}data={self.data!r}, grad={self.grad!r})"
@@ -150,7 +140,9 @@ class Value:
         Raises:
             TypeError, ValueError, ArithmeticError: a rule failed; the message names the op.
         """
-        _accumulate(backprop(self, gradient, create_graph=create_graph))
+        with _pass_lock:
+            nodes = _walk(self, gradient, create_graph, None)
+            _add_to_grads(nodes, create_graph)
 
     def zero_grad(self) -> None:
         """Reset `.grad` to 0.0 on every node of this graph."""
@@ -173,7 +165,7 @@ def _node(data: float, prev: tuple[Value, ...], fn: Op) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    out._meta = None
+    out.role = None
     if _grad_enabled.get():
         out._prev = prev
         out._fn = fn
@@ -192,7 +184,7 @@ def backprop(root: Value, gradient: Any = 1.0, *, create_graph: bool = False,
     """{node: ∂root/∂node · gradient} for every node `root` depends on; no `.grad` changes.
 
     Nodes are visited from `root` back to the inputs in reverse topological order, so a
-    node is processed only after every consumer has sent its share; each parent's entry is
+    node is processed only after every consumer has sent its share; each parent receives
     the sum of what its consumers send (the seed's fan-out sum). With `create_graph` the
     rules run on `Value`s and the gradients are differentiable `Value`s. `on_step(node, g,
     sends)` is called for each node processed: its upstream gradient g and what it sends
@@ -201,51 +193,85 @@ def backprop(root: Value, gradient: Any = 1.0, *, create_graph: bool = False,
     Raises:
         TypeError, ValueError, ArithmeticError: a rule failed; the message names the op.
     """
+    with _pass_lock:
+        nodes = _walk(root, gradient, create_graph, on_step)
+        found = {node: node._g for node in nodes}
+        if create_graph:
+            _clear(nodes)
+    return found
+
+
+def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) -> list[Value]:
+    """The one backward walk; leaves each node's gradient in its scratch field `_g`.
+
+    Callers hold `_pass_lock` (the scratch fields are shared by every pass).
+    """
     if not isinstance(root, Value):
         raise TypeError(f"backprop: expected a Value, got {type(root).__name__}")
-    inner = _inner_order(root)
     if create_graph:
         seed: Any = gradient if isinstance(gradient, Value) else _constant(gradient, "backward")
     else:
         seed = _as_float(gradient.data if isinstance(gradient, Value) else gradient, "backward")
-    grads: dict[Value, Any] = {root: seed}
-    get = grads.get
+    leaves: list[Value] = []
+    inner = _inner_order(root, leaves, None if create_graph else 0.0)
+    nodes = leaves + inner
+    root._g = seed
     node = root
     token = _grad_enabled.set(True) if create_graph else None
     try:
-        for node in reversed(inner):
-            g = get(node)
-            fn = node._fn
-            if g is None or fn is None:
-                continue  # nothing reached it (skipped upstream), or a hand-built node
-            prev = node._prev
-            if create_graph:
+        if create_graph:  # rules on Values: the sends are graphs too
+            for node in reversed(inner):
+                g, fn = node._g, node._fn
+                if fn is None or g is None:
+                    continue  # a hand-built node with no rule, or nothing reached it
+                prev = node._prev
                 sends = _graph_sends(fn, g, node, prev)
-            elif g == 0.0 and on_step is None and -_INF < node.data < _INF:
-                continue  # nothing to send (a ReLU that is off, a satisfied hinge): skip
-            elif len(prev) == 2:  # most nodes: unrolled, no argument lists
-                a, b = prev
-                da, db = sends = fn.rule(g, node.data, a.data, b.data)
-                old = get(a)
-                grads[a] = da if old is None else old + da  # fan-out: every consumer adds
-                old = get(b)
-                grads[b] = db if old is None else old + db
+                for parent, d in zip(prev, sends):
+                    old = parent._g
+                    parent._g = d if old is None else old + d
                 if on_step is not None:
                     on_step(node, g, sends)
-                continue
+            return nodes
+        for node in reversed(inner):  # rules on floats
+            g, fn = node._g, node._fn
+            if fn is None:
+                continue  # a node built by hand with parents but no rule
+            if g == 0.0 and on_step is None and -_INF < node.data < _INF:
+                continue  # nothing to send (a ReLU that is off, a satisfied hinge): skip
+            prev = node._prev
+            if len(prev) == 2:  # most nodes: unrolled, no argument lists
+                a, b = prev
+                da, db = sends = fn.rule(g, node.data, a.data, b.data)
+                a._g += da  # fan-out: every consumer *adds* its share
+                b._g += db
+            elif len(prev) == 1:
+                a = prev[0]
+                (da,) = sends = fn.rule(g, node.data, a.data)
+                a._g += da
             else:
                 sends = fn.rule(g, node.data, *[p.data for p in prev])
-            for parent, d in zip(prev, sends):
-                old = get(parent)
-                grads[parent] = d if old is None else old + d
+                for parent, d in zip(prev, sends):
+                    parent._g += d
             if on_step is not None:
                 on_step(node, g, sends)
     except Exception as error:
+        if create_graph:
+            _clear(nodes)
         raise _in_backward(error, node) from error
+    except BaseException:
+        if create_graph:
+            _clear(nodes)
+        raise
     finally:
         if token is not None:
             _grad_enabled.reset(token)
-    return grads
+    return nodes
+
+
+def _clear(nodes: list[Value]) -> None:
+    """Drop the scratch gradients (Values there would tie a node to its own gradient)."""
+    for node in nodes:
+        node._g = None
 
 
 _rule_running: contextvars.ContextVar[Op | None] = contextvars.ContextVar("rule_running",
@@ -273,13 +299,22 @@ def topological_order(root: Value) -> list[Value]:
     return leaves + inner  # leaves have no parents: they can all go first
 
 
-def _inner_order(root: Value, leaves: list[Value] | None = None) -> list[Value]:
+_NO_START = object()
+
+
+def _inner_order(root: Value, leaves: list[Value] | None = None,
+                 start: Any = _NO_START) -> list[Value]:
     """The nodes with parents in topological order (root last), without recursion.
 
-    Leaves (weights, inputs, constants: most parents) go to `leaves` if it is given.
+    Leaves (weights, inputs, constants: most parents) go to `leaves` if it is given. A
+    backward pass passes `start` (0.0 or None) to set every node's running sum `_g` as it
+    is met, saving a second loop over the graph.
     """
     inner: list[Value] = []
+    init = start is not _NO_START
     if not root._prev:
+        if init:
+            root._g = start
         if leaves is not None:
             leaves.append(root)
         return inner
@@ -296,6 +331,8 @@ def _inner_order(root: Value, leaves: list[Value] | None = None) -> list[Value]:
             emit(pop())
         elif node not in seen:
             mark(node)
+            if init:
+                node._g = start
             push(node)
             push(None)
             for parent in node._prev:
@@ -304,31 +341,37 @@ def _inner_order(root: Value, leaves: list[Value] | None = None) -> list[Value]:
                         push(parent)
                     else:
                         mark(parent)
+                        if init:
+                            parent._g = start
                         if leaf is not None:
                             leaf(parent)
     return inner
 
 
-_accumulate_lock = threading.Lock()
+# One pass at a time: passes share the nodes' scratch fields. (Python runs one thread at a
+# time anyway; the lock makes passes from several threads on shared graphs add up right.)
+_pass_lock = threading.RLock()
 
 
-def _accumulate(grads: dict[Value, Any]) -> None:
-    """`.grad += g` for every node, all or nothing (an interrupt puts every grad back).
-
-    A lock makes passes from several threads that share nodes add up correctly.
-    """
-    with _accumulate_lock:
-        done: list[tuple[Value, Any]] = []
-        keep = done.append
-        try:
-            for node, g in grads.items():
-                before = node.grad
-                keep((node, before))
-                node.grad = g if type(before) is float and before == 0.0 else before + g
-        except BaseException:
-            for node, before in done:
-                node.grad = before
-            raise
+def _add_to_grads(nodes: list[Value], create_graph: bool) -> None:
+    """`.grad += ∂root/∂node` for every node, all or nothing (an interrupt undoes it)."""
+    before = [node.grad for node in nodes]
+    try:
+        if create_graph:
+            for node in nodes:
+                g, old = node._g, node.grad
+                if g is not None:
+                    node.grad = g if type(old) is float and old == 0.0 else old + g
+            _clear(nodes)
+        else:
+            for node in nodes:
+                node.grad += node._g
+    except BaseException:
+        for node, old in zip(nodes, before):
+            node.grad = old
+        if create_graph:
+            _clear(nodes)
+        raise
 
 
 def _in_backward(error: Exception, node: Value) -> Exception:
@@ -715,7 +758,7 @@ def op(name: str, forward: Callable[..., Any], local_derivatives: Callable[..., 
         parents = _values(inputs, name)
         if fn.arity is not None and len(parents) != fn.arity:
             raise TypeError(f"op {name!r}: takes {fn.arity} inputs, got {len(parents)}")
-        return apply(ops.get(name) if ops.table().get(name) is not fn else fn, *parents)
+        return apply(fn, *parents)
 
     apply_op.__name__ = apply_op.__qualname__ = name
     apply_op.__doc__ = f"The custom op {name!r} (see autograd.op)."
@@ -881,7 +924,7 @@ _pickling = threading.local()
 
 def _reduce(self: Value, protocol: Any = None) -> tuple[Any, ...]:
     """Pickle/deepcopy without recursion: ancestors first (topologically), then the node."""
-    state = (self.data, self.grad, self._fn, self._meta, self.label, self._prev)
+    state = (self.data, self.grad, self._fn, self.role, self.label, self._prev)
     pending: set[Value] | None = getattr(_pickling, "pending", None)
     if pending is None:
         pending = _pickling.pending = set()
@@ -896,7 +939,8 @@ def _reduce(self: Value, protocol: Any = None) -> tuple[Any, ...]:
 
 def _stub(*_: Any) -> Value:
     out = _new(Value)
-    out.data, out.grad, out._prev, out._fn, out._meta, out.label = 0.0, 0.0, (), None, None, ""
+    out.data, out.grad, out._prev, out._fn, out.role, out.label = 0.0, 0.0, (), None, None, ""
+    out._g = None
     return out
 
 
@@ -905,7 +949,7 @@ def _stub_after(ancestors: list[Value]) -> Value:
 
 
 def _setstate(self: Value, state: tuple[Any, ...]) -> None:
-    self.data, self.grad, self._fn, self._meta, self.label, self._prev = state
+    self.data, self.grad, self._fn, self.role, self.label, self._prev = state
 
 
 Value.__reduce_ex__ = _reduce  # type: ignore[method-assign,assignment]

@@ -28,7 +28,7 @@ __all__ = ["Op", "register", "unregister", "get", "table", "names", "public"]
 Rule = Callable[..., Sequence[Any]]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Op:
     """One op: its name, arity, forward on floats, chain rule and display/code forms.
 
@@ -351,7 +351,7 @@ def _min(a: float, b: float) -> float:
 
 def _dot(*args: float) -> float:
     n = len(args) // 2
-    total = sum([w * x for w, x in zip(args[:n], args[n:2 * n])])
+    total = sum(map(float.__mul__, args[:n], args[n:2 * n]))
     return total + args[-1] if len(args) % 2 else total
 
 
