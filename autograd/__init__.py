@@ -36,4 +36,6 @@ __all__ = [
     "topological_order",
     "zero_grad",
 ]
+from autograd import _display  # noqa: F401,E402 (Jupyter draws Values; viz loads lazily)
+
 __version__ = "0.1.0"

@@ -49,7 +49,6 @@ __all__ = [
 
 _builtin_sum = sum
 _INF = math.inf
-_JUPYTER_MAX_NODES = 400
 
 # Thread- and asyncio-safe switch for recording the graph (see `no_grad`).
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
@@ -905,17 +904,6 @@ def _get_rule(self: Value) -> Callable[..., Any] | None:
 Value._backward = property(_get_backward, _set_backward)  # type: ignore[attr-defined]
 Value._op = property(_get_op_text)  # type: ignore[attr-defined]
 Value._rule = property(_get_rule)  # type: ignore[attr-defined]
-
-
-# ---- Jupyter: drawing a Value (viz is imported only when a notebook shows one) --------------
-def _repr_svg_(self: Value) -> str | None:
-    """Jupyter shows a Value as the SVG drawing of its graph (text if it is too big)."""
-    from autograd.viz import _jupyter_svg
-
-    return _jupyter_svg(self, _JUPYTER_MAX_NODES)
-
-
-Value._repr_svg_ = _repr_svg_  # type: ignore[attr-defined]
 
 
 # ---- pickle and copy: flat, iterative, by op name -------------------------------------------
