@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import inspect
 import math
 import numbers
+import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -50,8 +52,10 @@ __all__ = [
 _builtin_sum = sum
 _INF = math.inf
 
-# Thread- and asyncio-safe switch for recording the graph (see `no_grad`).
-_grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
+# Thread- and asyncio-safe switch for recording the graph (see `no_grad`): a stack of the
+# open no_grad/enable_grad blocks, (enabled, frame of a generator block or None); empty: on.
+_grad_mode: contextvars.ContextVar[tuple[tuple[bool, Any], ...]] = contextvars.ContextVar(
+    "grad_mode", default=())
 
 
 class Role(NamedTuple):
@@ -165,7 +169,8 @@ def _node(data: float, prev: tuple[Value, ...], fn: Op) -> Value:
     out.grad = 0.0
     out.label = ""
     out.role = None
-    if _grad_enabled.get():
+    mode = _grad_mode.get()
+    if not mode or _recording(mode):
         out._prev = prev
         out._fn = fn
     else:
@@ -216,7 +221,7 @@ def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) 
     nodes = leaves + inner
     root._g = seed
     node = root
-    token = _grad_enabled.set(True) if create_graph else None
+    token = _grad_mode.set((*_grad_mode.get(), (True, None))) if create_graph else None
     try:
         if create_graph:  # rules on Values: the sends are graphs too
             for node in reversed(inner):
@@ -263,7 +268,7 @@ def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) 
         raise
     finally:
         if token is not None:
-            _grad_enabled.reset(token)
+            _grad_mode.reset(token)
     return nodes
 
 
@@ -783,29 +788,62 @@ def _first_order_sends(fn: Op, g: Value, node: Value, prev: tuple[Value, ...]) -
 
 
 # ---- gradient switches -------------------------------------------------------------------
-@contextlib.contextmanager
-def no_grad() -> Iterator[None]:
+_SUSPENDABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+def _recording(mode: tuple[tuple[bool, Any], ...]) -> bool:
+    """The innermost open block decides, skipping blocks of suspended generators."""
+    for enabled, frame in reversed(mode):
+        if frame is None or frame.f_back is not None:  # not a generator paused at a yield
+            return enabled
+    return True
+
+
+class _GradMode(contextlib.ContextDecorator):
+    """`with no_grad():` / `with enable_grad():` (also usable as decorators).
+
+    Each block is one entry of a per-thread, per-task stack. Leaving a block removes its
+    own entry, so blocks left out of order still end in the right state; a block inside a
+    generator paused at a `yield` does not apply to the code that resumed the caller.
+    """
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._entries: list[tuple[bool, Any]] = []
+
+    def __enter__(self) -> None:
+        caller = sys._getframe(1)
+        frame = caller if caller.f_code.co_flags & _SUSPENDABLE else None
+        entry = (self.enabled, frame)
+        self._entries.append(entry)
+        _grad_mode.set((*_grad_mode.get(), entry))
+
+    def _recreate_cm(self) -> _GradMode:
+        return _GradMode(self.enabled)  # a decorated function: a fresh block per call
+
+    def __exit__(self, *exc: Any) -> None:
+        entry = self._entries.pop()
+        mode = _grad_mode.get()
+        for i in range(len(mode) - 1, -1, -1):
+            if mode[i] is entry:
+                _grad_mode.set(mode[:i] + mode[i + 1:])
+                break
+
+
+def no_grad() -> _GradMode:
     """Inside this block ops build no graph (results are leaves); per thread and task."""
-    token = _grad_enabled.set(False)
-    try:
-        yield
-    finally:
-        _grad_enabled.reset(token)
+    return _GradMode(False)
 
 
-@contextlib.contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> _GradMode:
     """Turn graph recording back on inside a `no_grad` block."""
-    token = _grad_enabled.set(True)
-    try:
-        yield
-    finally:
-        _grad_enabled.reset(token)
+    return _GradMode(True)
 
 
 def is_grad_enabled() -> bool:
     """True when ops record the graph (outside `no_grad`)."""
-    return _grad_enabled.get()
+    mode = _grad_mode.get()
+    return not mode or _recording(mode)
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:
