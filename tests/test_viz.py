@@ -338,3 +338,43 @@ def test_drawing_a_micrograd_style_op_leaves_grads_alone():
     svg = viz.to_svg(y)
     assert "cube" in svg
     assert [(n, n.grad) for n in autograd.topological_order(y)] == before
+
+
+# ---- renders that cannot hang: heavy fan-out is drawn with copies beside each use -------------
+def test_a_node_used_a_hundred_times_renders_in_seconds_with_copies():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(99):
+        y = y + x  # one node, 100 uses spread over 99 layers: minutes for Graphviz as edges
+    y.backward()
+    source = viz.to_dot(y).source
+    assert source.count('class="copy"') == 99  # every use but the nearest is a copy
+    assert "x (use 1 of 100)" in source
+    start = time.perf_counter()
+    svg = viz.to_svg(y)
+    assert time.perf_counter() - start < 10 and "x (use 99 of 100)" in svg
+
+
+def test_nodes_used_a_few_times_far_apart_get_copies_too():
+    import random
+
+    rng = random.Random(1)
+    base = [Value(1.0, label=f"p{i}") for i in range(30)]
+    uses = [b for b in base for _ in range(8)]
+    rng.shuffle(uses)
+    y = uses[0]
+    for u in uses[1:]:
+        y = y * u if rng.random() < 0.5 else y + u
+    y.backward()
+    start = time.perf_counter()
+    viz.to_svg(y)
+    assert time.perf_counter() - start < 10
+
+
+def test_the_seed_network_has_no_copies():
+    import nn
+
+    model = nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    cost = nn.seed_cost(model([0.05, 0.1]), [0.01, 0.99])
+    cost.backward()
+    assert 'class="copy"' not in viz.to_dot(cost).source

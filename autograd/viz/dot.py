@@ -18,6 +18,11 @@ from autograd.viz.render import RenderError
 
 MAX_NODES = 1000
 """Default limit for rendering: bigger graphs raise RenderError (suggesting collapse=True)."""
+# A value used by more consumers than this is drawn once (with its fan-in sum) plus a small
+# copy beside each use: dozens of long edges from one node make Graphviz's layout take
+# minutes, and a picture of them teaches nothing.
+_MAX_EDGES_OUT = 8
+_SPAN_BUDGET = 24  # total layers a node's edges may span before its uses get copies
 _BIG = 150  # above this many boxes, cap Graphviz's layout effort (10x faster, a bit messier)
 # ... and route edges as straight lines: spline routing is half of a big graph's render time.
 _FAST_LAYOUT = ('mclimit="0.1" nslimit="1" nslimit1="1" searchsize="5" remincross="false" '
@@ -212,6 +217,8 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
     uses = {n: [u for u in graph.uses[n] if u[0] not in hidden] for n in graph.order}
     buckets: dict[tuple[int, int] | None, list[str]] = {}
     edges: list[str] = []
+    copies: dict[Value, int] = {}
+    far = _far_uses(graph, uses, drawn)
 
     def place(node: Value, line: str) -> None:
         info = neuron_of(node) if clusters else None
@@ -270,6 +277,16 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
                     node in members and parent in members[node]):
                 continue
             source = f"v{graph.index[owner.get(parent, parent)]}"
+            n_uses = len(uses[parent])
+            if (parent, consumer, pos) in far:  # a copy beside this use instead of a long edge
+                copies[parent] = copies.get(parent, 0) + 1
+                copy_id = f"c{graph.index[parent]}_{copies[parent]}"
+                attrs = _attrs(id=copy_id, class_="copy", shape="box",
+                               style="rounded,dashed,filled", fillcolor="#ffffff",
+                               color=_FAN_IN_COLOR, fontsize=9, label=_text(
+                                   f"{graph.names[parent]} (use {copies[parent]} of {n_uses})"))
+                place(consumer, f"\t{copy_id} [{attrs}]\n")
+                source = copy_id
             gap = clusters and not opts.collapse and _layer(parent) != _layer(consumer)
             edges.append(_edge(graph, opts, consumer, pos, source, target,
                                len(uses[parent]) > 1, minlen=2 if gap else None))
@@ -303,6 +320,29 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
         dot.body.append("\t}\n")
     dot.body.extend(edges)
     return dot
+
+
+def _far_uses(graph: Graph, uses: dict[Value, list[tuple[Value, int]]],
+              drawn: list[Value]) -> set[tuple[Value, Value, int]]:
+    """The uses to draw from a copy of their input: those of a node whose edges would span
+    too many layers in total (or that has too many uses). Graphviz's layout time grows
+    fast with long edges; a star of 100 uses took minutes. The nearest use stays an edge.
+    """
+    depth: dict[Value, int] = {}
+    for node in graph.order:
+        depth[node] = 1 + max((depth[p] for p in node.parents if not p.is_leaf), default=0)
+    shown = set(drawn)
+    far: set[tuple[Value, Value, int]] = set()
+    for parent, used in uses.items():
+        if len(used) < 2 or parent not in shown:
+            continue
+        spans = sorted((depth[c] - (0 if parent.is_leaf else depth[parent]), id(c), c, pos)
+                       for c, pos in used)
+        base = spans[0][0] - 1 if parent.is_leaf else 0  # a leaf sits next to its first use
+        total = sum(span - base for span, *_ in spans)
+        if len(used) > _MAX_EDGES_OUT or total > _SPAN_BUDGET:
+            far.update((parent, c, pos) for _, _, c, pos in spans[1:])
+    return far
 
 
 def _layer(node: Value) -> int | None:
