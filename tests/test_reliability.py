@@ -251,3 +251,109 @@ class _InterruptingFile:
     def write(self, data):
         os.write(self.fd, data[: len(data) // 2])
         raise KeyboardInterrupt
+
+
+# ---- Module.load: size limit, duplicate keys, non-regular files ------------------------------
+def _state_file(tmp_path):
+    model = nn.MLP(2, [2, 1], seed=0)
+    model.save(tmp_path / "m.json")
+    return model, tmp_path / "m.json"
+
+
+def test_load_refuses_files_over_max_bytes_and_reads_at_most_that_much(tmp_path, monkeypatch):
+    model, path = _state_file(tmp_path)
+    before = model.state_dict()
+    size = path.stat().st_size
+    with pytest.raises(ValueError, match=f"load: .*m.json has {size} bytes, over "
+                                         f"max_bytes={size - 1}"):
+        model.load(path, max_bytes=size - 1)
+    model.load(path, max_bytes=size)
+    model.load(path, max_bytes=None)
+    assert model.state_dict() == before
+    assert nn.module.MAX_LOAD_BYTES == 64 * 2**20
+    for bad, error in [(0, ValueError), (-1, ValueError), (1.5, TypeError), ("9", TypeError)]:
+        with pytest.raises(error, match="load: max_bytes must be"):
+            model.load(path, max_bytes=bad)
+    # a file that claims size 0 but has more (as /proc files do): the read itself is bounded
+    reads = []
+    real_fdopen = os.fdopen
+
+    def spy(fd, mode):
+        f = real_fdopen(fd, mode)
+        return _SpyReader(f, reads)
+
+    monkeypatch.setattr(nn.module.os, "fstat", lambda fd: os.stat_result(
+        (stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0)))
+    monkeypatch.setattr(nn.module.os, "stat", lambda p: os.stat_result(
+        (stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0)))
+    monkeypatch.setattr(nn.module.os, "fdopen", spy)
+    with pytest.raises(ValueError, match="has more than max_bytes=100 bytes"):
+        model.load(path, max_bytes=100)
+    assert reads == [101]
+
+
+class _SpyReader:
+    def __init__(self, f, reads):
+        self.f, self.reads = f, reads
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.f.close()
+
+    def read(self, n=-1):
+        self.reads.append(n)
+        return self.f.read(n)
+
+
+@pytest.mark.parametrize("target, match", [
+    ("/dev/zero", "it is a character device, not a regular file"),
+    ("/dev/null", "it is a character device, not a regular file"),
+    ("fifo", "it is a FIFO"),
+    ("socket", "it is a socket"),
+    ("dir", "it is a directory"),
+])
+def test_load_refuses_non_regular_files_without_blocking(tmp_path, target, match):
+    model, _ = _state_file(tmp_path)
+    before = model.state_dict()
+    os.mkfifo(tmp_path / "fifo")  # no writer: opening it for reading would block forever
+    _socket(tmp_path).rename(tmp_path / "socket")
+    (tmp_path / "dir").mkdir()
+    path = target if target.startswith("/") else tmp_path / target
+    outcome = []
+
+    def load():
+        try:
+            model.load(path)
+        except OSError as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(timeout=5)
+    assert not thread.is_alive(), f"load({target}) blocked"
+    assert len(outcome) == 1 and match in str(outcome[0]) and "load: cannot read" in str(
+        outcome[0])
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("where", ["top", "parameters"])
+def test_load_rejects_duplicate_keys_at_any_level_naming_the_key(tmp_path, where):
+    model, path = _state_file(tmp_path)
+    before = model.state_dict()
+    text = path.read_text()
+    if where == "top":
+        text = text.replace('"format"', '"version": 2, "format"', 1)
+        key = "version"
+    else:
+        key = next(iter(before))
+        text = text.replace(f'"{key}":', f'"{key}": 123.0, "{key}":', 1)
+    path.write_text(text)
+    with pytest.raises(ValueError, match=f"load: .*m.json gives the key '{key}' twice"):
+        model.load(path)
+    assert model.state_dict() == before
+    # written with an escape it is the same key
+    path.write_text('{"format": "seedgrad.nn.state", "\\u0066ormat": 1}')
+    with pytest.raises(ValueError, match="gives the key 'format' twice"):
+        model.load(path)
