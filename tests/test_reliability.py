@@ -3,6 +3,7 @@ prints a traceback. Every file test works in pytest's temp dirs only."""
 
 import contextlib
 import json
+import math
 import os
 import socket
 import stat
@@ -11,6 +12,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 import nn
 from autograd import Value, viz
@@ -100,8 +103,8 @@ def test_writers_refuse_targets_a_rename_would_damage(tmp_path, writer, hostile)
     assert str(target) in str(info.value) and "Traceback" not in str(info.value)
     after = {p.name: os.lstat(p) for p in tmp_path.iterdir()}
     assert after.keys() == before.keys()  # nothing replaced, no temp file left
-    for name, st in before.items():
-        assert (after[name].st_ino, after[name].st_mode) == (st.st_ino, st.st_mode)
+    for name, old in before.items():
+        assert (after[name].st_ino, after[name].st_mode) == (old.st_ino, old.st_mode)
 
 
 def test_dev_null_is_never_replaced():
@@ -357,3 +360,151 @@ def test_load_rejects_duplicate_keys_at_any_level_naming_the_key(tmp_path, where
     path.write_text('{"format": "seedgrad.nn.state", "\\u0066ormat": 1}')
     with pytest.raises(ValueError, match="gives the key 'format' twice"):
         model.load(path)
+
+
+# ---- optimisers: every overflow is all or nothing --------------------------------------------
+OPTIMISERS = {
+    "SGD": lambda ps: nn.SGD(ps, lr=0.1),
+    "SGD momentum": lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9, dampening=0.1),
+    "SGD nesterov decay": lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9, nesterov=True,
+                                            weight_decay=0.5),
+    "Adam": lambda ps: nn.Adam(ps, lr=0.1),
+    "Adam decay": lambda ps: nn.Adam(ps, lr=0.1, weight_decay=0.5),
+}
+
+
+def _snapshot(opt):
+    """Settings, per-parameter state and every parameter's data and grad (not repr: a Value
+    holding a 5000-digit int cannot be printed)."""
+    fields = {name: ({id(k): v for k, v in x.items()} if isinstance(x, dict) else
+                     list(x) if isinstance(x, list) else x) for name, x in vars(opt).items()}
+    return fields, [(p.data, p.grad) for p in opt.params if isinstance(p, Value)]
+
+
+@pytest.mark.parametrize("scale", [1e150, 1e200, 1e300, 8.5e307])  # |g| up to 1.7e308
+def test_adam_with_a_huge_finite_gradient_steps_as_it_would_at_scale_1(scale):
+    """Adam is scale-invariant: g·1e300 must give the steps g gives (v used to become inf,
+    and the parameter silently froze)."""
+    grads = [0.5, -2.0, 1.25, 0.75, -0.1]
+    runs = []
+    for k in (1.0, scale):
+        p = Value(1.0, label="p")
+        opt = nn.Adam([p], lr=0.1, eps=1e-300)
+        path = []
+        for g in grads:
+            p.grad = g * k
+            opt.step()
+            path.append(p.data)
+        runs.append(path)
+    assert runs[1] == pytest.approx(runs[0], rel=1e-12)
+    assert len(set(runs[1])) == len(grads)  # it moved at every step
+
+
+_HUGE = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                  st.sampled_from([1.7e308, -1.7e308, 1e200, -1e200, 1e-320, 0.0]),
+                  st.integers(min_value=-10**6, max_value=10**6),
+                  st.sampled_from([10**400, -(10**5000)]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(make=st.sampled_from(sorted(OPTIMISERS)),
+       first=st.lists(st.floats(-10, 10), min_size=3, max_size=3),
+       grads=st.lists(_HUGE, min_size=3, max_size=3),
+       data=st.lists(st.one_of(st.floats(-1e308, 1e308), st.sampled_from([1.7e308])),
+                     min_size=3, max_size=3),
+       lr=st.one_of(st.floats(1e-6, 1.0), st.sampled_from([1e300, 1.7e308])))
+def test_every_step_either_succeeds_with_finite_state_or_changes_nothing(make, first, grads,
+                                                                        data, lr):
+    ps = [Value(1.0, label=f"p{i}") for i in range(3)]
+    opt = OPTIMISERS[make](ps)
+    for p, g in zip(ps, first):
+        p.grad = g
+    opt.step()  # momentum buffers and moments in use
+    opt.lr = lr
+    for p, g, x in zip(ps, grads, data):
+        p.grad, p.data = g, x
+    before = _snapshot(opt)
+    try:
+        opt.step()
+    except (ValueError, OverflowError) as error:
+        assert str(error).startswith(make.split()[0] + ".step: ")
+        assert "no parameter was changed" in str(error) and "params[" in str(error)
+        assert _snapshot(opt) == before
+        kinds = ["too large for a float", "the gradient of", "holds", "overflows", "would become"]
+        event("refused: " + next(kind for kind in kinds if kind in str(error)))
+        return
+    event("stepped")
+    state = [x for name, buf in vars(opt).items() if isinstance(buf, dict)
+             for x in buf.values()]
+    assert all(math.isfinite(p.data) for p in ps) and all(map(math.isfinite, state))
+
+
+@pytest.mark.parametrize("make", OPTIMISERS)
+def test_parameters_appended_after_a_step_are_updated_with_fresh_state(make):
+    a, b = Value(1.0, label="a"), Value(-2.0, label="b")
+    opt = OPTIMISERS[make]([a])
+    for _ in range(3):
+        a.grad = 0.5
+        opt.step()
+    opt.params.append(b)
+    alone_b = Value(-2.0)
+    alone = OPTIMISERS[make]([alone_b])
+    for _ in range(3):
+        b.grad = alone_b.grad = -1.5
+        a.grad = 0.5
+        opt.step()
+        alone.step()
+        assert b.data == alone_b.data  # b behaves as a fresh optimiser on b alone
+    assert b.data != -2.0
+
+
+@pytest.mark.parametrize("make", OPTIMISERS)
+@pytest.mark.parametrize("bad, error, match", [
+    (1.5, TypeError, r"params\[1\] is a float, not a Value"),
+    ("a", ValueError, "a parameter appears more than once"),
+])
+def test_a_bad_appended_parameter_is_refused_at_step_and_nothing_changes(make, bad, error,
+                                                                         match):
+    a = Value(1.0, label="a")
+    opt = OPTIMISERS[make]([a])
+    a.grad = 0.5
+    opt.step()
+    opt.params.append(a if bad == "a" else bad)
+    before = _snapshot(opt)
+    with pytest.raises(error, match=f"{make.split()[0]}.step: {match}"):
+        opt.step()
+    assert _snapshot(opt) == before
+
+
+@pytest.mark.parametrize("make", OPTIMISERS)
+@pytest.mark.parametrize("field, digits", [("grad", 400), ("grad", -5000), ("data", 400)])
+def test_an_integer_too_large_for_a_float_names_the_optimiser_and_parameter(make, field, digits):
+    value = 10 ** abs(digits) * (1 if digits > 0 else -1)  # over 4300 digits repr() raises
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    opt = OPTIMISERS[make]([a, b])
+    a.grad = b.grad = 0.5
+    opt.step()
+    setattr(b, field, value)
+    before = _snapshot(opt)
+    with pytest.raises(OverflowError, match=rf"{make.split()[0]}.step: params\[1\] \(b\) has a "
+                                            rf"\.{field} that is an integer of about \d+ digits,"
+                                            " too large for a float; no parameter was changed"):
+        opt.step()
+    assert _snapshot(opt) == before
+
+
+@pytest.mark.parametrize("make, setting", [
+    ("SGD", "lr"), ("Adam", "lr"), ("SGD momentum", "momentum"),
+    ("SGD nesterov decay", "weight_decay"), ("Adam", "eps"), ("Adam decay", "weight_decay"),
+])
+def test_settings_too_large_for_a_float_are_refused_by_name(make, setting):
+    a = Value(1.0, label="a")
+    opt = OPTIMISERS[make]([a])
+    a.grad = 0.5
+    opt.step()
+    before = _snapshot(opt)
+    with pytest.raises(OverflowError, match=f"{setting} is an integer of about 401 digits"):
+        setattr(opt, setting, 10**400)
+        opt.step()
+    if setting != "lr":  # a plain attribute: refused at the step, which changed nothing
+        assert _snapshot(opt)[1] == before[1]
