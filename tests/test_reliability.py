@@ -508,3 +508,28 @@ def test_settings_too_large_for_a_float_are_refused_by_name(make, setting):
         opt.step()
     if setting != "lr":  # a plain attribute: refused at the step, which changed nothing
         assert _snapshot(opt)[1] == before[1]
+
+
+# ---- losses: an overflow names the loss ------------------------------------------------------
+@pytest.mark.parametrize("who, make", [
+    ("mse", lambda: nn.mse([Value(1e200)], [0.0])),                     # float ** raises
+    ("mse", lambda: nn.mse([Value(1e154)] * 2, [0.0, 0.0])),            # fsum raises
+    ("mse", lambda: nn.mse([Value(1.7e308)], [-1.7e308])),              # o − y is inf
+    ("seed_cost", lambda: nn.seed_cost([Value(1e200)], [0.0])),
+    ("hinge", lambda: nn.hinge([Value(1.7e308)], [-1.0], margin=1.7e308)),
+    ("bce_with_logits", lambda: nn.bce_with_logits([Value(1.7e308)] * 2, [0.0, 0.0],
+                                                   reduction="sum")),
+    ("softmax_cross_entropy", lambda: nn.softmax_cross_entropy([Value(1.7e308),
+                                                                Value(-1.7e308)], 1)),
+    ("l2_penalty", lambda: nn.l2_penalty([Value(1e200)])),
+])
+def test_a_loss_that_overflows_names_itself(who, make):
+    with pytest.raises(OverflowError, match=f"^{who}: overflow: the loss is too large"):
+        make()
+
+
+def test_a_loss_derivative_that_overflows_names_the_loss():
+    loss = nn.l2_penalty([Value(0.9)], alpha=1.7e308)  # α·p² is finite, 2·α·p is not
+    with pytest.raises(OverflowError, match="l2_penalty: overflow: the gradient sent to "
+                                            "input 0"):
+        loss.backward()
