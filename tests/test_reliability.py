@@ -533,3 +533,138 @@ def test_a_loss_derivative_that_overflows_names_the_loss():
     with pytest.raises(OverflowError, match="l2_penalty: overflow: the gradient sent to "
                                             "input 0"):
         loss.backward()
+
+
+# ---- the draw command line: any input ends in one error line, never a traceback --------------
+def _run_cli(args, out):
+    """main(args) in process: (exit status, stderr)."""
+    import io
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            status = draw_cli.main(["-o", str(out), *args])  # before a "--" in args
+        except SystemExit as stop:  # argparse's parser.error
+            status = stop.code
+    return status, err.getvalue()
+
+
+def _assert_clean(status, err, allowed=(0, 2)):
+    assert "Traceback" not in err and "internal error" not in err, err[-2000:]
+    assert status in allowed, (status, err[-2000:])
+    if status:
+        last = err.rstrip("\n").splitlines()[-1]
+        assert last.startswith("python -m autograd.draw: error: ") and len(last) < 800, last
+
+
+_ATOMS = st.one_of(
+    st.sampled_from(["x", "y", "z", "tanh", "sqrt", "f", "__import__", "True", "None", "...",
+                     "0", "0.0", "1e400", "-0.0", "1e-320", "10**400", "0x" + "f" * 300,
+                     "2", "3.5", "'s'", "b''", "[]", "{}", "lambda: x", "x.real", "x[0]"]),
+    st.integers(-10**30, 10**30).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+)
+_UNARY = ["-", "+", "~", "not ", "tanh", "sigmoid", "relu", "exp", "log", "sqrt", "abs", "f",
+          "lambda: ", "await ", "*"]
+_BINARY = ["+", "-", "*", "/", "**", "%", "//", "@", "<", "==", " and ", " if x else ", ",",
+           ".", "[", "(", ":="]
+
+
+def _expressions():
+    def extend(inner):
+        unary = st.tuples(st.sampled_from(_UNARY), inner).map(
+            lambda t: f"{t[0]}({t[1]})" if t[0].isalpha() and t[0] != "not " else t[0] + t[1])
+        binary = st.tuples(inner, st.sampled_from(_BINARY), inner).map("".join)
+        paren = inner.map(lambda e: f"({e})")
+        return st.one_of(unary, binary, paren)
+    grammar = st.recursive(_ATOMS, extend, max_leaves=40)
+    noise = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"),
+                    max_size=60)
+    return st.one_of(grammar, grammar, noise)
+
+
+_VALUES = st.one_of(st.sampled_from([0.0, -0.0, 1.0, -1.0, 1e308, -1e308, 1e-308, 710.0]),
+                    st.floats(-1e3, 1e3))
+
+
+@settings(max_examples=400, deadline=None)
+@given(expression=_expressions(), x=_VALUES, y=_VALUES)
+def test_the_command_line_never_prints_a_traceback(tmp_path_factory, expression, x, y):
+    out = tmp_path_factory.getbasetemp() / "fuzz.dot"
+    status, err = _run_cli(["--", expression, f"x={x!r}", f"y={y!r}"]
+                           if expression.startswith("-") else [expression, f"x={x!r}",
+                                                               f"y={y!r}"], out)
+    event(f"exit {status}")
+    _assert_clean(status, err)
+
+
+def _nested(kind, n):
+    return {"attribute": "x" + ".a" * n, "subscript": "x" + "[0]" * n, "call": "f" + "()" * n,
+            "calls of tanh": "tanh(" * n + "x" + ")" * n, "parentheses": "(" * n + "x" + ")" * n,
+            "unary minus": "-" * n + "x", "invert": "~" * n + "x", "not": "not " * n + "x",
+            "power tower": "x" + "**x" * n, "sum": "x" + "+x" * n, "lists": "[" * n + "]" * n,
+            "lambdas": "lambda:" * n + "x", "conditionals": "x if x else " * n + "x",
+            "keyword calls": "f(a=" * n + "x" + ")" * n}[kind]
+
+
+@pytest.mark.parametrize("kind", ["attribute", "subscript", "call", "calls of tanh",
+                                  "parentheses", "unary minus", "invert", "not", "power tower",
+                                  "sum", "lists", "lambdas", "conditionals", "keyword calls"])
+def test_deep_nesting_and_long_inputs_give_one_error_line(tmp_path, kind):
+    import time
+    worst = 0.0
+    for n in (400, 1000, 2_000, 2_900, 10_000, 33_000):
+        expression = _nested(kind, n)[:100_000]
+        start = time.perf_counter()
+        status, err = _run_cli(["--", expression, "x=0.5"], tmp_path / "g.dot")
+        worst = max(worst, time.perf_counter() - start)
+        _assert_clean(status, err)
+    assert worst < 10
+
+
+def test_a_derivative_that_fails_is_an_error_line_not_a_traceback(tmp_path):
+    for expression in ["sqrt(x)", "x**0.5", "sqrt(x*x)", "abs(x)**0.5"]:
+        status, err = _run_cli([expression, "x=0"], tmp_path / "g.dot")
+        assert status == 2 and "backward of" in err, err
+        _assert_clean(status, err)
+    assert not (tmp_path / "g.dot").exists()
+
+
+def test_a_bug_is_one_internal_error_line_with_status_70_and_interrupt_is_130(tmp_path,
+                                                                             monkeypatch):
+    def broken(*args):
+        raise RuntimeError("an engine bug")
+
+    monkeypatch.setattr(draw_cli, "build", broken)
+    status, err = _run_cli(["x", "x=1"], tmp_path / "g.dot")
+    assert status == 70 and "Traceback" not in err
+    assert err.startswith("python -m autograd.draw: internal error: RuntimeError: 'an engine "
+                          "bug' (at test_reliability.py:") and err.count("\n") == 1
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(draw_cli, "build", interrupted)
+    status, err = _run_cli(["x", "x=1"], tmp_path / "g.dot")
+    assert status == 130 and "interrupted" in err and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, status, message", [
+    (["x" + ".a" * 500, "x=1"], 2, "Attribute is not allowed"),
+    (["sqrt(x)", "x=0"], 2, "backward of 'sqrt'"),
+    (["--", "-" * 100_000 + "x", "x=1"], 2, "nested too deeply"),
+    (["--", "-" * 300 + "x", "x=1"], 0, ""),
+    (["(" * 5000 + "x" + ")" * 5000, "x=1"], 2, "cannot parse"),
+    (["x", "x=1", "-o", "{tmp}/fifo.svg"], 1, "refusing to write"),
+])
+def test_real_command_line_runs(tmp_path, args, status, message):
+    import subprocess
+    import sys
+    os.mkfifo(tmp_path / "fifo.svg")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if "-o" not in args:
+        args = ["-o", str(tmp_path / "g.dot"), *args]
+    result = subprocess.run([sys.executable, "-m", "autograd.draw", *args], capture_output=True,
+                            text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == status, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and message in result.stderr
+    assert len(result.stderr) < 2000
