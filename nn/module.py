@@ -114,7 +114,7 @@ class Module:
              max_bytes: int | None = MAX_LOAD_BYTES) -> None:
         """Read parameters saved by `save`; checks the whole file, changes nothing on error.
 
-        Refuses files over `max_bytes` (64 MiB by default, about 2 million parameters;
+        Refuses files over `max_bytes` (64 MiB by default: over a million parameters;
         None for no limit) without reading more than max_bytes + 1 bytes, non-regular
         files (a FIFO, /dev/zero, a directory) without blocking on them, and JSON objects
         that give a key twice.
