@@ -54,15 +54,7 @@ def atomic_write(path: Any, data: str | bytes, who: str) -> str:
     says what happens to symlinks, hard links, permissions and non-regular files.
     """
     path = checked_path(path, who)
-    target = os.path.realpath(path)  # through symlinks (and dangling ones), like open()
-    try:
-        st = os.stat(target)
-    except FileNotFoundError:
-        st = None
-    except OSError as error:  # a symlink loop, a path through a regular file, ...
-        raise _renamed(error, who, path) from error
-    if st is not None:
-        _check_target(st, target, path, who)
+    target, st = check_target(path, who)
     directory, name = os.path.split(target)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, temp = _create_temp(directory, name, who, path)
@@ -81,6 +73,21 @@ def atomic_write(path: Any, data: str | bytes, who: str) -> str:
             raise _renamed(error, who, path) from error
         raise
     return path
+
+
+def check_target(path: Any, who: str) -> tuple[str, os.stat_result | None]:
+    """(the real path to replace, its stat or None if new), or the OSError atomic_write
+    would raise; lets a caller refuse a bad target before rendering anything."""
+    path = checked_path(path, who)
+    target = os.path.realpath(path)  # through symlinks (and dangling ones), like open()
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return target, None
+    except OSError as error:  # a symlink loop, a path through a regular file, ...
+        raise _renamed(error, who, path) from error
+    _check_target(st, target, path, who)
+    return target, st
 
 
 def _check_target(st: os.stat_result, target: str, path: str, who: str) -> None:

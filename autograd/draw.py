@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from autograd import ops
-from autograd._io import atomic_write
+from autograd._io import atomic_write, check_target
 from autograd.engine import Value, apply
 
 __all__ = ["build", "functions", "main"]  # FUNCTIONS: kept, read from the table
@@ -282,6 +282,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.html and path.suffix != ".html":
         parser.error(f"--html writes an HTML page: name the output .html, got "
                      f"{_short(str(path))}")
+    try:
+        check_target(path, "autograd.draw")  # a FIFO or /dev/null: refused before any work
+    except OSError as error:
+        print(f"{parser.prog}: error: {_message(error)}", file=sys.stderr)
+        return 1
     try:
         out, _ = build(args.expression, variables)
         out.label = "f" if "f" not in variables else "out"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 from autograd import Value
@@ -37,10 +38,14 @@ def _floats(params: list[Value], who: str, field: str) -> list[float]:
     TypeError for something that is not a number, OverflowError (naming the parameter)
     for an integer too large for a float.
     """
+    get = attrgetter(field)
+    found = list(map(get, params))
+    if all(type(x) is float for x in found):  # the usual case, checked first: every step
+        return found
     found = []
     for i, p in enumerate(params):
-        x = getattr(p, field)
-        if type(x) is float:  # the usual case, checked first: this runs every step
+        x = get(p)
+        if type(x) is float:
             found.append(x)
             continue
         if field == "grad" and isinstance(x, Value):
@@ -135,7 +140,10 @@ class Optimizer:
     def _inputs(self) -> tuple[list[Value], list[float], list[float]]:
         """(params, data, grads) for a step, every one checked; nothing is changed."""
         who = type(self).__name__
-        params = _checked_params(self.params, f"{who}.step")
+        params = self.params
+        # The list is checked again only when it changed since the last check.
+        if type(params) is not list or tuple(params) != getattr(self, "_checked", None):
+            self._checked = tuple(_checked_params(params, f"{who}.step"))
         return params, _floats(params, who, "data"), _floats(params, who, "grad")
 
 

@@ -668,3 +668,12 @@ def test_real_command_line_runs(tmp_path, args, status, message):
     assert result.returncode == status, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and message in result.stderr
     assert len(result.stderr) < 2000
+
+
+def test_the_command_line_refuses_a_bad_target_before_building_or_rendering(tmp_path,
+                                                                            monkeypatch):
+    os.mkfifo(tmp_path / "g.svg")
+    monkeypatch.setattr(draw_cli, "build", lambda *a: pytest.fail("built for a FIFO target"))
+    status, err = _run_cli(["x*x", "x=1"], tmp_path / "g.svg")
+    assert status == 1 and "refusing to write" in err and "a FIFO" in err
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "g.svg").st_mode)
