@@ -94,9 +94,7 @@ class Module:
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set every parameter from `state`; checks all of it first, changes nothing on error."""
-        values = _checked_state(self.named_parameters(), state, "load_state_dict")
-        for p, x in values:
-            p.data = x
+        _assign(_checked_state(self.named_parameters(), state, "load_state_dict"))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the parameters to a JSON file atomically (temp file, then rename)."""
@@ -144,9 +142,19 @@ class Module:
                              f"this seedgrad reads version {STATE_VERSION}")
         if "parameters" not in document:
             raise ValueError(f"load: {path} has no 'parameters'")
-        values = _checked_state(self.named_parameters(), document["parameters"], f"load {path}")
+        _assign(_checked_state(self.named_parameters(), document["parameters"], f"load {path}"))
+
+
+def _assign(values: list[tuple[Value, float]]) -> None:
+    """Set every parameter; an interrupt part-way puts the old values back (all or nothing)."""
+    old = [p.data for p, _ in values]
+    try:
         for p, x in values:
             p.data = x
+    except BaseException:
+        for (p, _), x in zip(values, old):
+            p.data = x
+        raise
 
 
 def _read_text(path: str, max_bytes: int | None) -> str:

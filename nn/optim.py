@@ -137,6 +137,26 @@ class Optimizer:
         """Update every parameter from its current `.grad`."""
         raise NotImplementedError(f"{type(self).__name__}.step is not defined")
 
+    def _commit(self, params: list[Value], data: list[float], new: list[float],
+                state: dict[str, Any]) -> None:
+        """Write a checked step: the state (per-parameter buffers merged into new dicts,
+        then swapped in) and every parameter. An interrupt part-way (KeyboardInterrupt)
+        puts every parameter and buffer back, so a step never half happens."""
+        old = {name: getattr(self, name) for name in state}
+        try:
+            for name, values in state.items():
+                if isinstance(values, list):
+                    values = {**old[name], **dict(zip(params, values))}
+                setattr(self, name, values)
+            for p, x in zip(params, new):
+                p.data = x
+        except BaseException:
+            for name, value in old.items():
+                setattr(self, name, value)
+            for p, x in zip(params, data):
+                p.data = x
+            raise
+
     def _inputs(self) -> tuple[list[Value], list[float], list[float]]:
         """(params, data, grads) for a step, every one checked; nothing is changed."""
         who = type(self).__name__
@@ -197,10 +217,8 @@ class SGD(Optimizer):
         new = [x - lr * s for x, s in zip(data, steps)]
         if not _all_finite(new, *(values for _, values in stages)):
             _refuse_non_finite(params, data, raw, stages, new, "SGD")
-        if velocity is not None:
-            self._velocity.update(zip(params, velocity))
-        for p, x in zip(params, new):
-            p.data = x
+        buffers = {} if velocity is None else {"_velocity": velocity}
+        self._commit(params, data, new, buffers)
 
 
 class Adam(Optimizer):
@@ -263,9 +281,4 @@ class Adam(Optimizer):
             new.append(x - lr * (mi / b * c / (ri + eps * c)))
         if not _all_finite(new, *(values for _, values in stages)):
             _refuse_non_finite(params, data, raw, stages, new, "Adam")
-        self.t += 1
-        self._m.update(zip(params, m))
-        self._r.update(zip(params, r))
-        self._t.update(zip(params, ts))
-        for p, x in zip(params, new):
-            p.data = x
+        self._commit(params, data, new, {"_m": m, "_r": r, "_t": ts, "t": self.t + 1})

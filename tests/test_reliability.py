@@ -677,3 +677,56 @@ def test_the_command_line_refuses_a_bad_target_before_building_or_rendering(tmp_
     status, err = _run_cli(["x*x", "x=1"], tmp_path / "g.svg")
     assert status == 1 and "refusing to write" in err and "a FIFO" in err
     assert stat.S_ISFIFO(os.lstat(tmp_path / "g.svg").st_mode)
+
+
+# ---- an interrupt while parameters are being set puts them all back -----------------------
+_DATA = Value.data  # the slot descriptor
+
+
+class _Trap(Value):
+    """A Value whose next `.data` assignment raises KeyboardInterrupt (once)."""
+
+    __slots__ = ()
+    armed = False
+
+    @property
+    def data(self):
+        return _DATA.__get__(self)
+
+    @data.setter
+    def data(self, x):
+        if _Trap.armed:
+            _Trap.armed = False
+            raise KeyboardInterrupt
+        _DATA.__set__(self, x)
+
+
+@pytest.mark.parametrize("make", OPTIMISERS)
+def test_an_interrupt_while_a_step_is_written_leaves_the_step_undone(make):
+    ps = [Value(float(i), label=f"p{i}") for i in range(4)]
+    opt = OPTIMISERS[make](ps)
+    for p in ps:
+        p.grad = 0.5
+    opt.step()
+    ps[2].__class__ = _Trap  # the third assignment of the next step is interrupted
+    before = _snapshot(opt)
+    _Trap.armed = True
+    with pytest.raises(KeyboardInterrupt):
+        opt.step()
+    assert _snapshot(opt) == before
+    opt.step()  # and the step can be taken again
+    assert _snapshot(opt) != before
+
+
+@pytest.mark.parametrize("how", ["load", "load_state_dict"])
+def test_an_interrupt_while_a_model_loads_leaves_every_parameter_as_it_was(tmp_path, how):
+    model, path = _state_file(tmp_path)
+    state = {name: x + 1.0 for name, x in model.state_dict().items()}
+    path.write_text(json.dumps({"format": "seedgrad.nn.state", "version": 1,
+                                "parameters": state}))
+    before = model.state_dict()
+    model.parameters()[3].__class__ = _Trap
+    _Trap.armed = True
+    with pytest.raises(KeyboardInterrupt):
+        model.load(path) if how == "load" else model.load_state_dict(state)
+    assert model.state_dict() == before
