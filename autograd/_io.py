@@ -36,6 +36,13 @@ def checked_path(path: Any, who: str) -> str:
     path = os.fspath(path)
     if not isinstance(path, str) or not path:
         raise ValueError(f"{who}: path must be a non-empty file name, got {path!r}")
+    if "\0" in path:
+        raise ValueError(f"{who}: path must not contain a NUL character, got {path!r}")
+    try:
+        os.fsencode(path)
+    except UnicodeEncodeError as error:  # a lone surrogate: no file can have this name
+        raise ValueError(f"{who}: path {path!r} cannot be encoded as a file name "
+                         f"({error.reason})") from None
     return path
 
 

@@ -284,7 +284,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                      f"{_short(str(path))}")
     try:
         check_target(path, "autograd.draw")  # a FIFO or /dev/null: refused before any work
-    except OSError as error:
+    except (OSError, ValueError) as error:
         print(f"{parser.prog}: error: {_message(error)}", file=sys.stderr)
         return 1
     try:

@@ -730,3 +730,16 @@ def test_an_interrupt_while_a_model_loads_leaves_every_parameter_as_it_was(tmp_p
     with pytest.raises(KeyboardInterrupt):
         model.load(path) if how == "load" else model.load_state_dict(state)
     assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("name, match", [("a\0b", "must not contain a NUL"),
+                                         ("\ud800.json", "cannot be encoded as a file name")])
+def test_impossible_file_names_are_refused_by_every_reader_and_writer(tmp_path, name, match):
+    for who, call in [("load", lambda p: nn.MLP(2, [1], seed=0).load(p)), *WRITERS.items()]:
+        if who == "autograd.draw":
+            status, err = _run_cli(["x", "x=1"], str(tmp_path / name) + ".dot")
+            assert status == 1 and match in err, err
+            continue
+        with pytest.raises(ValueError, match=f"{who}: path .*{match}"):
+            call(str(tmp_path / name))
+    assert list(tmp_path.iterdir()) == []
