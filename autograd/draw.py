@@ -13,12 +13,13 @@ import keyword
 import math
 import numbers
 import sys
+import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from autograd import ops
-from autograd._io import atomic_write
+from autograd._io import atomic_write, check_target
 from autograd.engine import Value, apply
 
 __all__ = ["build", "functions", "main"]  # FUNCTIONS: kept, read from the table
@@ -44,12 +45,30 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'autograd.draw' has no attribute {name!r}")
 
 
+def _one_line(text: Any) -> str:
+    """`str(text)` on one line (an error message must not spill over several)."""
+    return " ".join(str(text).split())
+
+
 class ExpressionError(ValueError):
     """The expression is not one the whitelist allows (nothing was evaluated)."""
 
 
-def _check(tree: ast.Expression, variables: dict[str, float]) -> None:
-    """Walk the whole tree first: refuse anything outside the whitelist before evaluating."""
+def _shown(node: ast.AST, source: str) -> str:
+    """The source text of `node`, cut by `_short`, for a message.
+
+    Not `ast.unparse`: it recurses, so a 400-level `x.a.a.a...` raised RecursionError
+    while the message was being built. `get_source_segment` only slices the text.
+    """
+    segment = ast.get_source_segment(source, node) if source else None
+    return _short(segment) if segment else type(node).__name__
+
+
+def _check(tree: ast.Expression, variables: dict[str, float], source: str = "") -> None:
+    """Walk the whole tree first: refuse anything outside the whitelist before evaluating.
+
+    `source` is the parsed text, quoted in messages; every message is one short line.
+    """
     count = 0
     known = functions()
     for node in ast.walk(tree):
@@ -70,14 +89,17 @@ def _check(tree: ast.Expression, variables: dict[str, float]) -> None:
         elif isinstance(node, ast.Constant):
             if type(node.value) not in (int, float):
                 raise ExpressionError(f"only numbers are allowed as constants, got "
-                                      f"{node.value!r}")
+                                      f"{_shown(node, source)}")
             if isinstance(node.value, float) and not math.isfinite(node.value):
                 raise ExpressionError(f"the constant {ast.unparse(node)} is not a finite "
                                       "number")
+            if isinstance(node.value, int) and node.value.bit_length() > 1024:
+                raise ExpressionError(f"the constant {_shown(node, source)} is too large "
+                                      "for a float")
         elif isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else None
             if name not in known:
-                raise ExpressionError(f"calling {_short(ast.unparse(node.func))} is not allowed "
+                raise ExpressionError(f"calling {_shown(node.func, source)} is not allowed "
                                       f"(functions: {', '.join(known)})")
             arity = known[name].arity
             if (len(node.args) != arity or node.keywords
@@ -91,7 +113,7 @@ def _check(tree: ast.Expression, variables: dict[str, float]) -> None:
                                       f"the command line, e.g. {example}=1.0")
         else:
             raise ExpressionError(f"{type(node).__name__} is not allowed in an expression "
-                                  f"(found {_short(ast.unparse(node))})")
+                                  f"(found {_shown(node, source)})")
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     for node in ast.walk(tree):  # a function name used as a value, e.g. "tanh + 1"
         if isinstance(node, ast.Name) and node.id not in variables and id(node) not in called:
@@ -103,14 +125,17 @@ def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str
     if not isinstance(expression, str):
         raise TypeError(f"build: expression must be a str, got {type(expression).__name__}")
     _check_variables(variables)
+    source = expression.strip()
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         reason = error.msg if isinstance(error, SyntaxError) else type(error).__name__
-        if isinstance(error, RecursionError):
+        if isinstance(error, (RecursionError, MemoryError)):
             reason = "nested too deeply"
+        reason = _one_line(reason)
+        reason = reason if len(reason) <= 120 else reason[:120] + "…"
         raise ExpressionError(f"cannot parse {_short(expression)}: {reason}") from None
-    _check(tree, variables)
+    _check(tree, variables, source)
     inputs = {name: Value(value, label=name) for name, value in variables.items()}
     # Iterative post-order evaluation over the checked tree (no recursion).
     results: dict[int, Value | float] = {}
@@ -191,9 +216,29 @@ def _assignment(text: str) -> tuple[str, float]:
     return name, number
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its error line kept short (it echoes unrecognized arguments whole)."""
+
+    def error(self, message: str) -> NoReturn:
+        text = _one_line(message)
+        text = text if len(text) <= 300 else text[:300] + "…"
+        if text.startswith(("unrecognized arguments: -", "the following arguments are")):
+            text += " (an expression starting with - goes after --: -o g.svg -- '-x*2' x=1)"
+        super().error(text)
+
+
+# Exit statuses: 0 written; 1 the file could not be drawn or written; 2 a bad command line,
+# expression or value (argparse's own status); 70 a bug in seedgrad (EX_SOFTWARE); 130 ^C.
+_INPUT_ERRORS = (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 on success)."""
-    parser = argparse.ArgumentParser(
+    """Run the command line; returns the exit status (0 on success).
+
+    Whatever the input, the outcome is one `error:` line and a nonzero status, never a
+    traceback; an exception no input should cause is reported as an internal error (70).
+    """
+    parser = _Parser(
         prog="python -m autograd.draw",
         description="Draw the computation graph of an expression, with its gradients.",
         epilog='example: python -m autograd.draw "tanh(x*w + b)" x=0.5 w=-2 b=1 -o g.svg')
@@ -211,10 +256,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="hide the local derivatives on the edges")
     parser.add_argument("--no-constants", dest="show_constants", action="store_false")
     parser.add_argument("--no-color", dest="color", action="store_false")
-    args = parser.parse_args(argv)
+    try:
+        return _run(parser, parser.parse_args(argv))
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted (nothing was written)", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug, not a bad input: say so in one line, no traceback
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        print(f"{parser.prog}: internal error: {type(error).__name__}: "
+              f"{_short(_one_line(error), 200)} (at {Path(where.filename).name}:{where.lineno};"
+              " please report it)", file=sys.stderr)
+        return 70
 
-    from autograd import viz  # graphviz is imported only once arguments are fine
 
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Build, differentiate and write; bad input ends in parser.error (status 2)."""
     variables = dict(args.values)
     if len(variables) != len(args.values):
         names = [name for name, _ in args.values]
@@ -222,15 +278,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"{twice} is given more than once")
     path = args.output or Path("walkthrough.html" if args.html else "graph.svg")
     if path.suffix not in _SUFFIXES:
-        parser.error(f"--output must end in .svg, .dot or .html, got {str(path)!r}")
+        parser.error(f"--output must end in .svg, .dot or .html, got {_short(str(path))}")
     if args.html and path.suffix != ".html":
-        parser.error(f"--html writes an HTML page: name the output .html, got {str(path)!r}")
+        parser.error(f"--html writes an HTML page: name the output .html, got "
+                     f"{_short(str(path))}")
+    try:
+        check_target(path, "autograd.draw")  # a FIFO or /dev/null: refused before any work
+    except (OSError, ValueError) as error:
+        print(f"{parser.prog}: error: {_message(error)}", file=sys.stderr)
+        return 1
     try:
         out, _ = build(args.expression, variables)
-    except (ExpressionError, ArithmeticError, ValueError) as error:
-        parser.error(str(error))
-    out.label = "f" if "f" not in variables else "out"
-    out.backward()
+        out.label = "f" if "f" not in variables else "out"
+        out.backward()  # a derivative can fail where the value did not: sqrt'(0) = 1/0
+    except _INPUT_ERRORS as error:
+        parser.error(_message(error))
+
+    from autograd import viz  # graphviz is imported only once the input is fine
+
     options = dict(rankdir=args.rankdir, show_grads=args.show_grads,
                    show_local=args.show_local, show_constants=args.show_constants,
                    color=args.color)
@@ -241,11 +306,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             atomic_write(path, viz.to_dot(out, **options).source, "autograd.draw")
         else:
             viz.save_svg(out, path, **options)
-    except (viz.RenderError, OSError) as error:
-        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+    except (viz.RenderError, OSError, RecursionError, MemoryError) as error:
+        print(f"{parser.prog}: error: {_message(error)}", file=sys.stderr)
         return 1
     print(f"wrote {path}  ({out.label} = {out.data:.6g})")
     return 0
+
+
+def _message(error: BaseException) -> str:
+    """One line for the user: the exception's own message (named by type if it has none)."""
+    text = _one_line(error)
+    if isinstance(error, RecursionError):
+        return "the expression is nested too deeply to draw"
+    if isinstance(error, MemoryError):
+        return "out of memory: the expression is too large to draw"
+    if not text:
+        return type(error).__name__
+    return text if len(text) <= 300 else text[:300] + "…"
 
 
 if __name__ == "__main__":

@@ -25,10 +25,21 @@ def real(value: Any, who: str, name: str) -> float:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             kind = type(value).__name__
             raise TypeError(f"{who}: {name} must be a real number, got {kind} {value!r}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:
+        raise OverflowError(f"{who}: {name} is {too_large(value)}, too large for a "
+                            "float") from None
     if not math.isfinite(result):
         raise ValueError(f"{who}: {name} must be finite, got {value!r}")
     return result
+
+
+def too_large(value: Any) -> str:
+    """'an integer of about 401 digits': never repr(value) (over 4300 digits it raises)."""
+    if isinstance(value, int):
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    return f"a {type(value).__name__} of magnitude over 1.8e308"
 
 
 def in_range(value: Any, who: str, name: str, low: float, high: float, *,

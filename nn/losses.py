@@ -95,10 +95,41 @@ def _node(op: Op, params: tuple[Any, ...], label: str, inputs: list[Value]) -> V
     return out
 
 
-def _loss(name: str, symbol: str, forward: Any, rule: Any, text: Any, doc: str) -> Op:
-    """Declare a loss in the op table (once, at import): rule(*params, g, out, *xs)."""
-    return register(Op(name=name, arity=None, forward=forward, rule=rule, symbol=symbol,
-                       local_text=text, doc=doc))
+def _loss(name: str, symbol: str, forward: Any, rule: Any, text: Any, doc: str, *,
+          who: str | None = None) -> Op:
+    """Declare a loss in the op table (once, at import): rule(*params, g, out, *xs).
+
+    Its forward and rule are checked: when every number going in is finite, a non-finite
+    number (or an OverflowError) coming out raises OverflowError naming the loss `who`.
+    """
+    who = who or name
+
+    def checked_forward(*args: Any) -> float:
+        try:
+            out = forward(*args)
+        except OverflowError:  # float ** and math.fsum raise; * and + give inf
+            out = math.inf
+        if not math.isfinite(out) and _all_finite(args):
+            largest = max(abs(x) for x in args if type(x) is float)
+            raise OverflowError(f"{who}: overflow: the loss is too large for a float (largest "
+                                f"|input| {largest:.3g}); scale the values down")
+        return out
+
+    def checked_rule(*args: Any) -> list[Any]:
+        sends = list(rule(*args))
+        for i, d in enumerate(sends):
+            if not math.isfinite(d.data if isinstance(d, Value) else d) and _all_finite(args):
+                raise OverflowError(f"{who}: overflow: the gradient sent to input {i} is too "
+                                    "large for a float")
+        return sends
+
+    return register(Op(name=name, arity=None, forward=checked_forward, rule=checked_rule,
+                       symbol=symbol, local_text=text, doc=doc))
+
+
+def _all_finite(args: tuple[Any, ...]) -> bool:
+    """Every number (float or Value) among a forward's or rule's arguments is finite."""
+    return all(math.isfinite(_data(a)) for a in args if isinstance(a, (float, Value)))
 
 
 def _data(x: Any) -> float:
@@ -166,10 +197,7 @@ def mse(outputs: Sequence[Any], targets: Sequence[Any], *, reduction: str = "mea
 
 
 def _mse_forward(ys: tuple[float, ...], scale: float, *o: float) -> float:
-    try:
-        return scale * math.fsum((oi - yi) ** 2 for oi, yi in zip(o, ys))
-    except OverflowError:
-        raise OverflowError("mse: overflow, the squared errors exceed the float range") from None
+    return scale * math.fsum((oi - yi) ** 2 for oi, yi in zip(o, ys))  # overflow: see _loss
 
 
 def _mse_rule(ys: tuple[float, ...], scale: float, g: Any, out: Any, *o: Any) -> list[Any]:
@@ -229,7 +257,8 @@ def _bce_rule(ts: tuple[float, ...], scale: float, g: Any, out: Any, *x: Any) ->
     return [g * ((_sigmoid(xi) - t) * scale) for xi, t in zip(x, ts)]
 
 
-BCE = _loss("bce", "bce", _bce_forward, _bce_rule, (), "binary cross-entropy of logits")
+BCE = _loss("bce", "bce", _bce_forward, _bce_rule, (), "binary cross-entropy of logits",
+           who="bce_with_logits")
 
 
 def softmax_cross_entropy(logits: Sequence[Any], labels: Any, *,
@@ -285,7 +314,7 @@ def _softmax_ce_rule(spans: tuple[tuple[int, int, int], ...], scale: float, g: A
 
 
 SOFTMAX_CE = _loss("softmax-ce", "cross-entropy", _softmax_ce_forward, _softmax_ce_rule, (),
-                   "softmax cross-entropy, labels bound")
+                   "softmax cross-entropy, labels bound", who="softmax_cross_entropy")
 
 
 def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:
@@ -309,4 +338,5 @@ def _l2_rule(alpha: float, g: Any, out: Any, *p: Any) -> list[Any]:
     return [g * (pi * (2 * alpha)) for pi in p]
 
 
-L2 = _loss("l2", "l2", _l2_forward, _l2_rule, (), "α·Σ p², weight decay as a loss")
+L2 = _loss("l2", "l2", _l2_forward, _l2_rule, (), "α·Σ p², weight decay as a loss",
+          who="l2_penalty")

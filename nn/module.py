@@ -9,15 +9,17 @@ and `MLP(nin, nouts)` (ReLU hidden layers, linear output) keep working.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import numbers
 import os
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from autograd import Role, Value, apply, dot
-from autograd._io import atomic_write, checked_path
+from autograd._io import atomic_write, checked_path, file_kind
 from autograd.ops import DOT
 from nn._util import choice, positive_int, random_source
 
@@ -37,6 +39,8 @@ _APPLY: dict[str, Callable[[Value], Value] | None] = {
 
 STATE_FORMAT = "seedgrad.nn.state"
 STATE_VERSION = 1
+# Module.load reads at most this many bytes unless told otherwise (max_bytes=).
+MAX_LOAD_BYTES = 64 * 2**20
 
 
 # ---- the base class -------------------------------------------------------------------------
@@ -90,9 +94,7 @@ class Module:
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set every parameter from `state`; checks all of it first, changes nothing on error."""
-        values = _checked_state(self.named_parameters(), state, "load_state_dict")
-        for p, x in values:
-            p.data = x
+        _assign(_checked_state(self.named_parameters(), state, "load_state_dict"))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the parameters to a JSON file atomically (temp file, then rename)."""
@@ -106,20 +108,25 @@ class Module:
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
         atomic_write(path, text, "save")
 
-    def load(self, path: str | os.PathLike[str]) -> None:
-        """Read parameters saved by `save`; checks the whole file, changes nothing on error."""
+    def load(self, path: str | os.PathLike[str], *,
+             max_bytes: int | None = MAX_LOAD_BYTES) -> None:
+        """Read parameters saved by `save`; checks the whole file, changes nothing on error.
+
+        Refuses files over `max_bytes` (64 MiB by default: over a million parameters;
+        None for no limit) without reading more than max_bytes + 1 bytes, non-regular
+        files (a FIFO, /dev/zero, a directory) without blocking on them, and JSON objects
+        that give a key twice.
+        """
         path = checked_path(path, "load")
+        if max_bytes is not None:
+            max_bytes = positive_int(max_bytes, "load", "max_bytes")
+        text = _read_text(path, max_bytes)
         try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except UnicodeDecodeError:
-            raise ValueError(f"load: {path} is not a text file (not UTF-8); expected JSON "
-                             "written by save") from None
-        except OSError as error:
-            message = f"load: cannot read {path!r}: {error.strerror or error}"
-            raise type(error)(error.errno, message) from error
-        try:
-            document = json.loads(text, parse_constant=_reject_constant)
+            document = json.loads(text, parse_constant=_reject_constant,
+                                  object_pairs_hook=_unique_keys)
+        except _DuplicateKey as error:
+            raise ValueError(f"load: {path} gives the key {error.key!r} twice in one JSON "
+                             "object; refusing to guess which one is meant") from None
         except (ValueError, RecursionError) as error:
             reason = "nested too deeply" if isinstance(error, RecursionError) else error
             raise ValueError(f"load: {path} is not valid JSON (truncated or corrupt?): "
@@ -135,9 +142,82 @@ class Module:
                              f"this seedgrad reads version {STATE_VERSION}")
         if "parameters" not in document:
             raise ValueError(f"load: {path} has no 'parameters'")
-        values = _checked_state(self.named_parameters(), document["parameters"], f"load {path}")
+        _assign(_checked_state(self.named_parameters(), document["parameters"], f"load {path}"))
+
+
+def _assign(values: list[tuple[Value, float]]) -> None:
+    """Set every parameter; an interrupt part-way puts the old values back (all or nothing)."""
+    old = [p.data for p, _ in values]
+    try:
         for p, x in values:
             p.data = x
+    except BaseException:
+        for (p, _), x in zip(values, old):
+            p.data = x
+        raise
+
+
+def _read_text(path: str, max_bytes: int | None) -> str:
+    """The file's text, read only if it is a regular file of at most `max_bytes` bytes."""
+
+    def refuse(error: OSError) -> OSError:
+        message = f"load: cannot read {path!r}: {error.strerror or error}"
+        return type(error)(error.errno, message) if error.errno else type(error)(message)
+
+    def check(st: os.stat_result) -> None:
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, f"load: cannot read {path!r}: it is a "
+                                    "directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, f"load: cannot read {path!r}: it is "
+                          f"{file_kind(st.st_mode)}, not a regular file")
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise ValueError(f"load: {path} has {st.st_size} bytes, over max_bytes="
+                             f"{max_bytes}; pass a larger max_bytes if it is really a state "
+                             "file")
+
+    try:
+        st = os.stat(path)
+    except OSError as error:
+        raise refuse(error) from error
+    check(st)  # before opening: opening a FIFO that has no writer would block
+    try:
+        # O_NONBLOCK: should a FIFO appear between the stat and the open, do not wait on it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        raise refuse(error) from error
+    with os.fdopen(fd, "rb") as f:
+        check(os.fstat(fd))  # the file actually opened (it may have been swapped)
+        try:
+            data = f.read() if max_bytes is None else f.read(max_bytes + 1)
+        except OSError as error:
+            raise refuse(error) from error
+    if max_bytes is not None and len(data) > max_bytes:  # a file that grew, or /proc
+        raise ValueError(f"load: {path} has more than max_bytes={max_bytes} bytes; pass a "
+                         "larger max_bytes if it is really a state file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"load: {path} is not a text file (not UTF-8); expected JSON "
+                         "written by save") from None
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(f"duplicate key {key!r}")
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's object_pairs_hook: a dict, or _DuplicateKey (json would keep the last one)."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return document
 
 
 def _reject_constant(name: str) -> float:
