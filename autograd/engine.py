@@ -129,7 +129,7 @@ class Value:
 
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
-        return f"Value({name}data={self.data!r}, grad={self.grad!r})"
+        return f"Value({name}data={self.data!r}, grad={_safe_repr(self.grad)})"
 
     # ---- backward ---------------------------------------------------------------------------
     def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
@@ -151,6 +151,13 @@ class Value:
         """Reset `.grad` to 0.0 on every node of this graph."""
         for node in topological_order(self):
             node.grad = 0.0
+
+
+def _safe_repr(x: Any) -> str:
+    """repr, even of an int too long for Python's int-to-str limit (a hand-set .grad)."""
+    if type(x) is int and x.bit_length() > 10_000:
+        return f"<int of about {x.bit_length() * 0.30103:.0f} digits>"
+    return repr(x)
 
 
 # ---- 2. making a node: forward value + parents + the op that knows the chain rule ------------

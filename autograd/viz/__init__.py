@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from autograd._io import atomic_write, checked_path
+from autograd._io import atomic_write, check_target
 from autograd.engine import Value
 from autograd.viz.dot import MAX_NODES, Diagram, _build, _Options, _options
 from autograd.viz.graph import Graph, pretty
@@ -56,7 +56,7 @@ def _svg(fn: str, root: Value, max_nodes: Any, backend: str, options: dict[str, 
 def save_svg(root: Value, path: str | os.PathLike[str], *, max_nodes: int | None = MAX_NODES,
              backend: str = "auto", **options: Any) -> Path:
     """Write the SVG drawing of `root` to `path` (atomically: temp file, then rename)."""
-    checked_path(path, "save_svg")
+    check_target(path, "save_svg")  # a FIFO or device is refused before any rendering
     svg = _svg("save_svg", root, max_nodes, backend, options)
     return Path(atomic_write(path, svg, "save_svg"))
 
@@ -69,7 +69,7 @@ def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | N
     changed). Frame k highlights the node being processed and the edges it sends along.
     The file is written atomically (temp file, then rename).
     """
-    checked_path(path, "walkthrough")
+    check_target(path, "walkthrough")
     opts = _options("walkthrough", root, options, max_nodes)
     if opts.collapse:
         raise ValueError("walkthrough: collapse=True is not supported (each step is one node); "
