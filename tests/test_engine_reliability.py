@@ -135,3 +135,9 @@ def test_huge_and_odd_numbers_are_refused_naming_the_op():
     with pytest.raises(TypeError, match="Value: expected a real number, got FakeArray"):
         Value(FakeArray())
     assert math.isinf(Value(1e308).data * 10)
+
+
+def test_repr_survives_a_huge_integer_grad():
+    v = Value(1.0)
+    v.grad = 10**6000
+    assert "digits" in repr(v)
