@@ -673,3 +673,28 @@ def test_no_grad_as_a_decorator_and_in_threads():
     for t in threads:
         t.join()
     assert results == [()] * 8 and autograd.is_grad_enabled()
+
+
+# ---- Python number conventions: all read data, none build a graph -----------------------------
+def test_number_conventions_read_data():
+    v = Value(2.71828, label="e")
+    assert v.item() == 2.71828 and type(v.item()) is float
+    assert f"{v:.2f}" == "2.72" and f"{v:>8.1f}" == "     2.7"
+    assert f"{v}" == repr(v)
+    assert round(v, 2) == 2.72 and round(v) == 3 and type(round(v)) is int
+    assert int(v) == 2 and int(Value(-2.5)) == -2
+    assert math.trunc(Value(-2.7)) == -2
+    assert math.isclose(v, 2.71828) and math.floor(v) == 2
+    y = v * 2
+    before = (len(y.parents), y.grad)
+    _ = (y.item(), f"{y:.3g}", round(y, 1), int(y))
+    assert (len(y.parents), y.grad) == before
+
+
+def test_number_conventions_are_refused_inside_a_rule_under_create_graph():
+    for convert in (int, round, math.trunc, lambda x: x.item()):
+        f = autograd.op(f"conv_{id(convert)}", lambda x: x,
+                        lambda x, convert=convert: (convert(x) * 0 + 1.0,))
+        x = Value(0.5)
+        with pytest.raises(TypeError, match="would lose the graph"):
+            autograd.grad(f(x), [x], create_graph=True)
