@@ -239,9 +239,10 @@ def _data(x: Any) -> float:
 
 
 def _fn(name: str, x: Any) -> Any:
-    """`math.<name>(x)` on a float, the Value method on a Value (keeps the graph)."""
+    """Op `name` of this table on x: its forward on a float, the Value method on a Value
+    (which keeps the graph), so a rule can use another op (sin' = cos) at every order."""
     if type(x) is float:
-        return _FLOAT[name](x)
+        return _TABLE[name].forward(x)
     return getattr(x, name)()
 
 
@@ -252,10 +253,6 @@ def _sigmoid(x: float) -> float:
     e = math.exp(x)
     return e / (1.0 + e)
 
-
-_FLOAT: dict[str, Callable[[float], float]] = {
-    "sigmoid": _sigmoid, "cos": math.cos, "sin": math.sin, "log": math.log, "exp": math.exp,
-}
 
 # Names the `code` templates use besides the inputs (generated code runs with these).
 CODE_NAMESPACE: dict[str, Any] = {"math": math, "_sigmoid": _sigmoid, "_softplus": None,
