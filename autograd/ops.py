@@ -48,6 +48,8 @@ class Op:
         safe: strategies' test that the inputs are ≥ `margin` from domain edges and kinks.
         builtin: declared by autograd (the draw CLI only offers built-ins).
         internal: bookkeeping entries (constants, micrograd closures) no one calls.
+        inline: `code` computes exactly `forward` and cannot fail, so `Value`'s operator
+            runs the code inline (no call): true for + − * neg relu.
         params: bound static arguments (the exponent of `x ** n`), passed to `rule` first.
         doc: one-line description (the method's docstring).
     """
@@ -67,6 +69,7 @@ class Op:
     safe: Callable[..., bool] | None = None
     builtin: bool = False
     internal: bool = False
+    inline: bool = False
     params: tuple[Any, ...] = ()
     doc: str = ""
     param_examples: tuple[Any, ...] = field(default=(), repr=False)
@@ -530,13 +533,13 @@ def _builtin(**fields: Any) -> Op:
     return register(Op(builtin=True, **fields))
 
 
-ADD = _builtin(name="+", arity=2, forward=float.__add__, rule=_add_rule, symbol="+",
+ADD = _builtin(name="+", inline=True, arity=2, forward=float.__add__, rule=_add_rule, symbol="+",
                operator="add", local_text=("1", "1"), code="{a} + {b}",
                local_code=("1.0", "1.0"), torch="torch.add", doc="a + b")
-SUB = _builtin(name="-", arity=2, forward=float.__sub__, rule=_sub_rule, symbol="-",
+SUB = _builtin(name="-", inline=True, arity=2, forward=float.__sub__, rule=_sub_rule, symbol="-",
                operator="sub", local_text=("1", "−1"), code="{a} - {b}",
                local_code=("1.0", "-1.0"), torch="torch.sub", doc="a − b")
-MUL = _builtin(name="*", arity=2, forward=float.__mul__, rule=_mul_rule, symbol="*",
+MUL = _builtin(name="*", inline=True, arity=2, forward=float.__mul__, rule=_mul_rule, symbol="*",
                operator="mul", local_text=("{b}", "{a}"), code="{a} * {b}",
                local_code=("{b}", "{a}"), torch="torch.mul", doc="a · b")
 DIV = _builtin(name="/", arity=2, forward=_div, rule=_div_rule, symbol="/", operator="truediv",
@@ -554,7 +557,7 @@ POW_N = _builtin(name="**n", arity=1, forward=_pow_n, rule=_pow_n_rule, symbol="
                  safe=_pow_n_safe, param_examples=(2.0, 3.0, -1.0, 0.5, -2.0, 1.5, -0.5, 0.0,
                                                    1.0),
                  doc="x ** n for a fixed number n")
-NEG = _builtin(name="neg", arity=1, forward=float.__neg__, rule=_neg_rule, symbol="-",
+NEG = _builtin(name="neg", inline=True, arity=1, forward=float.__neg__, rule=_neg_rule, symbol="-",
                operator="neg", local_text=("−1",), code="-{x}", local_code=("-1.0",),
                torch="torch.neg", doc="−x")
 EXP = _builtin(name="exp", arity=1, forward=_exp, rule=_exp_rule, method="exp",
@@ -573,8 +576,8 @@ SIGMOID = _builtin(name="sigmoid", arity=1, forward=_sigmoid, rule=_sigmoid_rule
                    code="_sigmoid({x})", local_code=("{out} * (1.0 - {out})",),
                    torch="torch.sigmoid",
                    doc="σ(x) = 1 / (1 + e⁻ˣ), computed without overflow for any x")
-RELU = _builtin(name="relu", arity=1, forward=_relu, rule=_relu_rule, method="relu",
-                local_text=("[{x}>0]",), code="({x} if {x} > 0.0 else 0.0)",
+RELU = _builtin(name="relu", inline=True, arity=1, forward=_relu, rule=_relu_rule, method="relu",
+                local_text=("[{x}>0]",), code="(0.0 if {x} <= 0.0 else {x})",
                 local_code=("(1.0 if {x} > 0.0 else 0.0)",), torch="torch.relu",
                 safe=_away_from_zero,
                 doc="max(0, x); its derivative at 0 is taken as 0 (as in PyTorch)")

@@ -18,9 +18,8 @@ import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from autograd import Role, Value, apply, dot
+from autograd import Role, Value, dot
 from autograd._io import atomic_write, checked_path, file_kind
-from autograd.ops import DOT
 from nn._util import choice, positive_int, random_source
 
 __all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]
@@ -346,11 +345,7 @@ class Neuron(Module):
                                      self._input_roles))
 
     def _pre(self, xs: list[Value]) -> Value:
-        try:  # one Σ node, the op table's dot; xs are Values (by _inputs), w and b too
-            z = apply(DOT, *self.w, *xs, self.b)
-            z.label = self._z_label
-        except (AttributeError, TypeError):  # w or b replaced by a non-Value: let dot judge
-            z = dot(self.w, xs, self.b, label=self._z_label)
+        z = dot(self.w, xs, self.b, label=self._z_label)  # one Σ node
         z.role = self._z_role
         return z
 
