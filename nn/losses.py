@@ -120,7 +120,15 @@ def seed_cost(outputs: Any, targets: Any, *, label: str = "C") -> Value:
     def derivatives(*o: Any) -> list[Any]:
         return [oi - yi for oi, yi in zip(o, ys)]
 
-    return _node("½‖y−o‖²", label, forward, derivatives, os_)
+    # ∂C/∂oᵢ = oᵢ − yᵢ, written with the output's name: the seed's (o − y) in every drawing.
+    display = [f"{{x{i}}} − y{_subscript(i)}" for i in range(len(os_))]
+    out = autograd.op("½‖y−o‖²", forward, derivatives, display=display)(*os_)
+    out.label = label
+    return out
+
+
+def _subscript(i: int) -> str:
+    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def seed_loss(outputs: Sequence[Any], targets: Sequence[Any]) -> Value:

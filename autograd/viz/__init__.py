@@ -20,14 +20,15 @@ from typing import Any
 
 from autograd._io import atomic_write, checked_path
 from autograd.engine import Value
+from autograd.viz.derivation import derivation
 from autograd.viz.dot import MAX_NODES, Diagram, _build, _options, _Options
 from autograd.viz.graph import Graph, pretty
 from autograd.viz.page import frames as page_frames
 from autograd.viz.page import page, steps_of, tag_grads
 from autograd.viz.render import RenderError, render
 
-__all__ = ["MAX_NODES", "Diagram", "RenderError", "pretty", "render", "save_svg", "to_dot",
-           "to_svg", "walkthrough"]
+__all__ = ["MAX_NODES", "Diagram", "RenderError", "derivation", "pretty", "render", "save_svg",
+           "to_dot", "to_svg", "walkthrough"]
 
 
 # ---- public API ----------------------------------------------------------------------------
