@@ -258,7 +258,13 @@ def write_drawings(result: SeedRun, out_dir: Path) -> list[Path]:
     return [viz.save_svg(result.cost, out_dir / "seed_network.svg"),
             viz.save_svg(result.cost, out_dir / "seed_network_neurons.svg", collapse=True),
             viz.walkthrough(result.cost, out_dir / "seed_network_walkthrough.html",
-                            title="Backward pass of the seed network: C = ½‖y − o‖²")]
+                            title="Backward pass of the seed network: C = ½‖y − o‖²"),
+            viz.walkthrough(result.cost, out_dir / "seed_network_neurons_walkthrough.html",
+                            collapse=True,
+                            title="The seed network, neuron by neuron: δ, ∇W, ∇b"),
+            viz.walkthrough(result.cost, out_dir / "seed_network_exercise.html",
+                            collapse=True, exercise=True,
+                            title="Your turn: the seed network's δ, neuron by neuron")]
 
 
 def main(argv: list[str] | None = None) -> SeedRun:

@@ -283,7 +283,7 @@ def test_walkthrough_is_one_self_contained_file(example, tmp_path):
     steps = sum(1 for n in autograd.topological_order(d) if n._rule is not None)
     assert frames.count('"c":') == steps + 1
     assert 'class="grad"' in page
-    assert "∂L/∂a += ∂L/∂c · ∂c/∂a = 1 × −3 = −3" in page
+    assert "∂L/∂a += ∂L/∂c · ∂c/∂a = 1 × (−3) = −3" in page
 
 
 def test_import_autograd_does_not_import_graphviz():
