@@ -215,6 +215,8 @@ def _fan_out(result: SeedRun) -> list[str]:
         "Fan-out: a_{1,0} feeds both z_{2,0} and z_{2,1}, so its gradient is a sum of two",
         "  ∂C/∂a_{1,0} = ∂C/∂z_{2,0}·w_{2,0,0} + ∂C/∂z_{2,1}·w_{2,1,0}",
         f"             = {parts} = {math.fsum(terms):.6e}",
+        "  (the seed writes ∂C/∂z_{2,0}·w_{00} + ∂C/∂z_{2,1}·w_{10}: its weights carry no layer",
+        "   index; here w_{l,j,k} is row j, column k of W^l, so w_{2,0,0} is the seed's w_{00})",
         f"  engine a_{{1,0}}.grad = {result.a[1][0].grad:.6e}",
         "",
     ]

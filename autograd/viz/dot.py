@@ -25,6 +25,18 @@ _FAST_LAYOUT = ('mclimit="0.1" nslimit="1" nslimit1="1" searchsize="5" remincros
 
 
 _BACKENDS = ("auto", "dot", "wasm")
+LEGEND = (
+    ("#3182bd", "fill", "blue fill: gradient > 0 (darker: larger |gradient|)", True),
+    ("#de2d26", "fill", "red fill: gradient < 0", True),
+    ("#ffffff", "fill", "white: gradient 0, or not known yet (grad ?)", False),
+    ("#e6550d", "border", "orange border or edge: the node is used several times; its gradient "
+                          "is the sum of what each use sends", True),
+    ("#7b3294", "border", "purple: the step being processed and the edges it sends along", False),
+    ("#eeeeee", "dashed", "grey dashed box: a constant", True),
+)
+"""The colours of every drawing: (colour, shown as, meaning, in the SVG's own legend line).
+
+The walkthrough's legend panel lists them all; static drawings state the first kind."""
 _DIRECTIONS = ("LR", "TB")
 _FAN_IN_COLOR = "#e6550d"
 _POSITIVE = (49, 130, 189)   # blue: ∂out/∂node > 0
@@ -217,7 +229,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
 
     def row(node: Value) -> list[str]:
         if is_const(node):
-            fields = [f"const {graph.names[node]}"]
+            fields = [graph.names[node]]  # a constant is its value everywhere: box, edge, caption
         else:
             fields = [graph.names[node], f"data {graph.num(node.data)}"]
         if opts.show_grads:
@@ -269,6 +281,9 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
                 continue
             source = f"v{graph.index[owner.get(parent, parent)]}"
             gap = clusters and not opts.collapse and _layer(parent) != _layer(consumer)
+            role = neuron_of(parent)
+            if not opts.collapse and role is not None and role.kind == "a" and parent.is_leaf:
+                gap = True  # the inputs get their own column, left of the first weights
             edges.append(_edge(graph, opts, consumer, pos, source, target,
                                len(uses[parent]) > 1, minlen=2 if gap else None))
 
@@ -276,8 +291,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
     dot.node_count = len(drawn)
     legend = None
     if scale:
-        legend = ("fill: blue = gradient > 0, red = gradient < 0, darker = larger |gradient|;"
-                  "  orange border: a gradient summed over several uses")
+        legend = ";   ".join(text for _, _, text, static in LEGEND if static)
     graph_attrs = _attrs(rankdir=opts.rankdir, newrank="true", fontname="Helvetica", fontsize=10,
                          nodesep=0.3, ranksep=0.45, label=legend, labelloc="b")
     effort = _FAST_LAYOUT if len(drawn) > _BIG else ""
@@ -300,7 +314,36 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
             dot.body.append("\t\t}\n")
         dot.body.append("\t}\n")
     dot.body.extend(edges)
+    if not members:
+        dot.body.extend(_neuron_order(graph, drawn))
     return dot
+
+
+_KIND_ORDER = {"w": 0, "b": 1, "z": 2, "a": 3}
+
+
+def _neuron_order(graph: Graph, drawn: list[Value]) -> list[str]:
+    """Keep an `nn` graph's columns in neuron order, top to bottom, weights beside their neuron.
+
+    Within each column (the weights and biases of layer l; its z's; its a's) an invisible
+    chain of edges in a `rank=same` group fixes the order; without it Graphviz may draw
+    z₁₂ above z₁₀, or weights between the inputs.
+    """
+    columns: dict[tuple[int, str], list[tuple[int, int, int, str]]] = {}
+    for node in drawn:
+        role = neuron_of(node)
+        if role is None:
+            continue
+        column = "p" if role.kind in "wb" else role.kind
+        key = (role.unit, _KIND_ORDER[role.kind], role.index or 0, f"v{graph.index[node]}")
+        columns.setdefault((role.layer, column), []).append(key)
+    lines = []
+    for _, keys in sorted(columns.items()):
+        ids = [key[-1] for key in sorted(keys)]
+        if len(ids) < 2:
+            continue
+        lines.append("\t{rank=same; " + " -> ".join(ids) + " [style=invis]}\n")
+    return lines
 
 
 def _layer(node: Value) -> int | None:

@@ -14,16 +14,7 @@ import json
 import re
 from typing import Any
 
-LEGEND = (
-    ("#3182bd", "fill", "blue: ∂C/∂node > 0 (darker: larger |gradient|)"),
-    ("#de2d26", "fill", "red: ∂C/∂node < 0"),
-    ("#ffffff", "fill", "white: gradient 0, or not known yet (grad ?)"),
-    ("#e6550d", "border", "orange border or edge: the node is used several times; its "
-                          "gradient is the sum of what each use sends"),
-    ("#7b3294", "border", "purple: the step being processed and the edges it sends along"),
-    ("#eeeeee", "dashed", "grey dashed: a constant"),
-)
-"""The colours of every drawing: (colour, how it is shown, meaning); SVG and page agree."""
+from autograd.viz.dot import LEGEND
 
 _CSS = """
 html, body { margin: 0; height: 100%; overflow: hidden; }
@@ -114,10 +105,10 @@ _JS = r"""
   }
   function target(active, around) {
     var W = stage.clientWidth, H = stage.clientHeight;
-    var fit = Math.min(W / full.w, H / full.h);
+    var pad = 24;
+    var fit = Math.min(W / (full.w + 2 * pad), H / (full.h + 2 * pad));
     var s = fitAll ? fit : Math.min(Math.max(fit, READABLE * zoom), MAX_SCALE * zoom);
     var focus = active.length ? union(active) : {x: full.x, y: full.y, w: full.w, h: full.h};
-    var pad = 24;
     if (!fitAll && ((focus.w + 2 * pad) * s > W || (focus.h + 2 * pad) * s > H)) {
       s = Math.min(W / (focus.w + 2 * pad), H / (focus.h + 2 * pad));  // a whole layer
     } else if (around.length) {
@@ -125,6 +116,7 @@ _JS = r"""
       if ((wide.w + 2 * pad) * s <= W && (wide.h + 2 * pad) * s <= H) { focus = wide; }
     }
     var w = W / s, h = H / s;
+    if (fitAll) { focus = full; }
     var cx = focus.x + focus.w / 2, cy = focus.y + focus.h / 2;
     function place(c, size, lo, span) {
       if (size >= span) { return lo + (span - size) / 2; }
@@ -268,7 +260,7 @@ _JS = r"""
 def legend_html() -> str:
     """The colour legend as an HTML list (the same meanings as the SVG drawings')."""
     items = []
-    for colour, how, text in LEGEND:
+    for colour, how, text, _ in LEGEND:
         style = f"background:{colour}"
         if how == "border":
             style = f"background:#fff;border:3px solid {colour}"
