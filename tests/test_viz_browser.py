@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from autograd import Value
+from autograd import Value, topological_order
 from autograd.viz import walkthrough
 
 websockets_sync = pytest.importorskip("websockets.sync.client",
@@ -272,3 +272,46 @@ def test_full_seed_graph_walkthrough_follows_the_active_node(browser, tmp_path):
     browser.js("document.getElementById('fit').click()")  # the whole graph on demand
     _settle(browser)
     assert browser.js("document.querySelector('#stage svg').viewBox.baseVal.width") >= width
+
+
+def _type(page, text):
+    page.js("document.getElementById('answer').value = ''; "
+            "document.getElementById('answer').focus()")
+    page.call("Input.insertText", text=text)
+    page.key("Enter", "Enter", 13)
+    return page.js("document.getElementById('feedback').textContent")
+
+
+def test_exercise_mode_asks_for_each_delta_and_names_the_missed_term(browser, tmp_path):
+    model, C = _seed_cost()
+    path = walkthrough(C, tmp_path / "exercise.html", collapse=True, exercise=True)
+    C.backward()
+    _screen(browser, path)
+    for _ in range(8):  # to neuron 0 of layer 1, where a₁₀'s two paths meet
+        browser.js("document.getElementById('reveal').click()")
+        browser.key("ArrowRight", "ArrowRight", 39)
+    _settle(browser)
+    assert browser.js("document.body.classList.contains('asking')")
+    assert browser.js("document.getElementById('question').textContent") == "δ₁₀ = ∂C/∂z₁₀ = ?"
+    assert browser.js("getComputedStyle(document.getElementById('caption')).display") == "none"
+    nodes = {n.label: n for n in topological_order(C)}
+    z, a10, z20 = nodes["z_{1,0}"], nodes["a_{1,0}"], nodes["z_{2,0}"]
+    z10 = f"v{_index(C, z)}"
+    assert browser.js(f"document.querySelector('text.grad[data-node=\"{z10}\"]').textContent") \
+        == "grad ?"
+    _check_frame(browser)  # the question is on screen with the node
+
+    sigma_prime = a10.data * (1 - a10.data)
+    only_first_path = sigma_prime * z20.grad * model.layers[1].neurons[0].w[0].data
+    said = _type(browser, f"{only_first_path:.6g}")
+    assert "You left out the term ∂C/∂z₂₁·w₂₁₀" in said
+    assert browser.js("document.body.classList.contains('asking')")
+    said = _type(browser, f"{a10.grad:.6g}".replace("-", "−"))  # forgot σ′; a Unicode minus
+    assert "before the factor σ′(z₁₀)" in said
+    said = _type(browser, "twelve")
+    assert said == "Type a number, e.g. -0.0123."
+    _type(browser, f"{z.grad * 1.001:.6g}")  # within the tolerance: revealed
+    assert not browser.js("document.body.classList.contains('asking')")
+    assert "δ₁₀ = ∂C/∂z₁₀" in browser.js("document.getElementById('caption').textContent")
+    assert browser.js(f"document.querySelector('text.grad[data-node=\"{z10}\"]').textContent") \
+        == f"grad {_num(z.grad)}"
