@@ -299,6 +299,8 @@ def test_exercise_mode_asks_for_each_delta_and_names_the_missed_term(browser, tm
     z10 = f"v{_index(C, z)}"
     assert browser.js(f"document.querySelector('text.grad[data-node=\"{z10}\"]').textContent") \
         == "grad ?"
+    a10_grad = f"document.querySelector('text.grad[data-node=\"v{_index(C, a10)}\"]').textContent"
+    assert browser.js(a10_grad) == "grad ?"  # the fan-out sum is the exercise: not shown
     _check_frame(browser)  # the question is on screen with the node
 
     sigma_prime = a10.data * (1 - a10.data)

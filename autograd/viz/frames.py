@@ -93,7 +93,7 @@ class Frames:
         """An exercise: the value to type, wrong answers that name what was missed."""
         tol = max(5e-4, 0.005 * abs(value))
         kept = [h for h in hints if abs(h[0] - value) > tol and math.isfinite(h[0])]
-        return {"n": name, "v": value, "h": kept, "f": formula}
+        return {"n": name, "v": value, "h": kept, "f": formula, "hide": []}
 
     def use_hints(self, node: Value, value: float, factor: float = 1.0,
                   factor_text: str = "") -> tuple[list[list[Any]], str]:
@@ -140,6 +140,7 @@ class Frames:
         if node is not graph.root and self.sent[node]:
             hints, formula = self.use_hints(node, g)
             question = self.question(node, g, self.d(node), hints, formula)
+            question["hide"] = [self.vid(node)]
         lines = [f"Step {k} of {total}: {graph.names[node]} (op {op}) has "
                  f"∂{R}/∂{d_name} = {num(g)}" + _delta_note(node) + "; it sends to each input:"]
         changed: dict[str, str] = {}
@@ -204,6 +205,7 @@ class Frames:
             lines += self._gradient_of_a(z, delta)
             hints, formula = self.use_hints(z, delta)
         question = self.question(z, delta, f"δ{_sub_of(z)} = ∂{R}/∂{zn}", hints, formula)
+        question["hide"] = [self.vid(m) for m in (act, z) if m is not None]  # no partial sums
         n = (len(z.parents)) // 2
         ws, xs = z.parents[:n], z.parents[n:2 * n]
         grads_w = ",  ".join(f"∂{R}/∂{graph.names[w]} = {self.paren(delta)} × "

@@ -163,6 +163,7 @@ _JS = r"""
       for (var b in f.f) { fills[b] = f.f[b]; }
       if (j < k) { f.e.forEach(function (e) { mark(e, "used"); }); }
     }
+    if (asking()) { frames[k].q.hide.forEach(function (id) { delete grads[id]; }); }
     each("text.grad", function (t) {
       var known = has(grads, t.getAttribute("data-node"));
       t.textContent = "grad " + (known ? grads[t.getAttribute("data-node")] : "?");
