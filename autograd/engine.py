@@ -873,7 +873,16 @@ def _repr_svg_(self: Value) -> str | None:
     return jupyter_svg(self, _JUPYTER_MAX_NODES)
 
 
+def _repr_mimebundle_(self: Value, include: Any = None, exclude: Any = None,
+                      **_: Any) -> dict[str, str]:
+    """Jupyter: the drawing scaled to the cell (click to zoom), or how to draw a big graph."""
+    from autograd.viz.jupyter import value_bundle
+
+    return value_bundle(self, _JUPYTER_MAX_NODES, include, exclude)
+
+
 Value._repr_svg_ = _repr_svg_  # type: ignore[attr-defined]
+Value._repr_mimebundle_ = _repr_mimebundle_  # type: ignore[attr-defined]
 
 
 # ---- pickle and copy: flat, iterative, by op name -------------------------------------------

@@ -222,7 +222,7 @@ def test_jupyter_displays_value_and_diagram_as_svg(example):
     d = example[3]
     assert d._repr_svg_().lstrip().startswith("<?xml")
     bundle = viz.to_dot(d)._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml"] and "<svg" in bundle["image/svg+xml"]
+    assert list(bundle) == ["text/html", "image/svg+xml"] and "<svg" in bundle["image/svg+xml"]
 
 
 def _seed_like_graph():

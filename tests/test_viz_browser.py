@@ -317,3 +317,23 @@ def test_exercise_mode_asks_for_each_delta_and_names_the_missed_term(browser, tm
     assert "δ₁₀ = ∂C/∂z₁₀" in browser.js("document.getElementById('caption').textContent")
     assert browser.js(f"document.querySelector('text.grad[data-node=\"{z10}\"]').textContent") \
         == f"grad {_num(z.grad)}"
+
+
+def test_jupyter_drawing_fits_the_cell_and_a_click_zooms_to_actual_size(browser, tmp_path):
+    _, C = _seed_cost()
+    html = C._repr_mimebundle_()["text/html"]  # 40 nodes, some 5,000 pt wide
+    path = tmp_path / "cell.html"
+    path.write_text(f'<!DOCTYPE html><html><body><div id="cell" style="width:900px">{html}'
+                    "</div></body></html>", encoding="utf-8")
+    browser.call("Page.navigate", url=path.as_uri())
+    deadline = time.monotonic() + 10
+    while browser.js("document.readyState") != "complete":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    width = "document.querySelector('#cell svg').getBoundingClientRect().width"
+    assert 850 <= browser.js(width) <= 900  # fits the cell
+    browser.js("document.querySelector('#cell label').click()")
+    assert browser.js(width) > 3000  # actual size ...
+    assert browser.js("document.querySelector('#cell label').scrollWidth") > 900  # ... scrolls
+    browser.js("document.querySelector('#cell label').click()")
+    assert browser.js(width) <= 900

@@ -48,7 +48,8 @@ _NAME_LENGTH = 16            # unlabelled nodes get an expression name up to thi
 class Diagram(graphviz.Digraph):
     """A `graphviz.Digraph` that Jupyter displays inline as SVG, with or without `dot`.
 
-    Jupyter calls these on every displayed Diagram, so they never raise: a drawing over
+    Jupyter shows it scaled to the cell width (a click zooms to actual size). Jupyter
+    calls these on every displayed Diagram, so they never raise: a drawing over
     MAX_NODES boxes (from `to_dot`, which has no limit) or one Graphviz cannot render is
     shown as a line of text saying why, not as a traceback or a render that takes minutes.
     """
@@ -57,13 +58,10 @@ class Diagram(graphviz.Digraph):
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **_: Any) -> dict[str, str]:
-        kind = "image/svg+xml"
-        if (include and kind not in include) or (exclude and kind in exclude):
-            return {}
-        try:
-            return {kind: self._svg()}
-        except RenderError as error:
-            return {"text/plain": f"<autograd.viz.Diagram, not drawn: {error}>"}
+        from autograd.viz.jupyter import bundle
+
+        return bundle(self._svg, lambda error: f"<autograd.viz.Diagram, not drawn: {error}>",
+                      include, exclude)
 
     def _repr_svg_(self) -> str | None:
         """The rendered SVG (system `dot` when present, else WebAssembly Graphviz), or None."""
