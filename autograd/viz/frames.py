@@ -57,6 +57,7 @@ class Frames:
         self.sent: dict[Value, list[tuple[Value, int, float, float]]] = {
             node: [] for node in graph.order}  # what each use sent: (consumer, pos, g, d)
         self.frames: list[dict[str, Any]] = []
+        self.z_sends: dict[Value, list[float]] = {}  # each neuron's report: δ·a, δ·w, δ
 
     # ---- ids and small helpers ----------------------------------------------------------
     def box(self, node: Value) -> str:
@@ -208,19 +209,25 @@ class Frames:
         question["hide"] = [self.vid(m) for m in (act, z) if m is not None]  # no partial sums
         n = (len(z.parents)) // 2
         ws, xs = z.parents[:n], z.parents[n:2 * n]
-        grads_w = ",  ".join(f"∂{R}/∂{graph.names[w]} = {self.paren(delta)} × "
+        shared = max((len(graph.uses[w]) for w in ws), default=1) > 1
+        eq = "+=" if shared else "="
+        grads_w = ",  ".join(f"∂{R}/∂{graph.names[w]} {eq} {self.paren(delta)} × "
                              f"{self.paren(x.data)} = {num(d)}"
                              for w, x, d in zip(ws, xs, z_sends[:n]))
         lines.append(f"  ∇w = δ·a (∂{zn}/∂w = the input a it multiplies):  {grads_w}")
         if len(z.parents) % 2:
-            lines.append(f"  ∇b = δ (∂{zn}/∂b = 1):  ∂{R}/∂{graph.names[z.parents[-1]]} = "
+            lines.append(f"  ∇b = δ (∂{zn}/∂b = 1):  ∂{R}/∂{graph.names[z.parents[-1]]} {eq} "
                          f"{num(z_sends[-1])}")
+        if shared:
+            lines.append(f"  (+=: the weights are used {len(graph.uses[ws[0]])} times, once per "
+                         "sample; their gradient is the sum of every sample's share)")
         targets = [(x, w, d) for w, x, d in zip(ws, xs, z_sends[n:2 * n]) if not is_const(x)]
         if targets:
             back = ",  ".join(f"{graph.names[x]} += {self.paren(delta)} × "
                               f"{self.paren(w.data)} = {num(d)}" for x, w, d in targets)
             lines.append(f"  Sent back along the weights, ∂{R}/∂a += δ·w:  {back}")
         self.receive(z, delta, z_sends, changed, fills)
+        self.z_sends[z] = z_sends
         fills[self.box(z)] = self.fill(delta)
         edges = [f"e{graph.index[z]}_{pos}" for pos in range(n, 2 * n)]
         top = act if act is not None else z
@@ -274,7 +281,13 @@ class Frames:
                          f"w{_sub(w_role.unit)}{_sub(w_role.index)}")
         return f"∂{self.graph.root_name}/∂{self.graph.names[a]} = " + " + ".join(parts)
 
-    def layer_frame(self, layer: int, zs: list[Value]) -> None:
+    @staticmethod
+    def _layer_key(z: Value) -> tuple[int, tuple[int, ...]]:
+        """(layer, ids of its inputs): the neurons of one layer for one sample."""
+        n = len(z.parents) // 2
+        return neuron_of(z).layer, tuple(id(x) for x in z.parents[n:2 * n])
+
+    def layer_frame(self, layer: int, zs: list[Value], samples: int = 1) -> None:
         """The layer in the seed's matrix form, with the numbers of the neuron frames."""
         graph, num, R = self.graph, self.num, self.graph.root_name
         zs = sorted(zs, key=lambda z: neuron_of(z).unit)
@@ -286,6 +299,9 @@ class Frames:
         name = _act_name(acts[0]) if has_act else ""
         lines = [f"Layer {layer} as the seed writes it (one entry per neuron, "
                  f"{len(zs)} neurons):"]
+        if samples > 1:
+            lines[0] = (f"Layer {layer} as the seed writes it, for one of {samples} samples "
+                        f"(∇W{s} and ∇b{s} of the whole loss add up every sample's):")
         if has_act:
             up = [graph.grad(a) for a in acts]
             prime = [graph.locals[a][0] for a in acts]
@@ -303,9 +319,9 @@ class Frames:
         else:
             lines.append(f"  δ{s} = ∂{R}/∂z{s} = {_vec(deltas, num)}")
         rows = []
-        for z in zs:
+        for z in zs:  # this sample's ∇W rows: what each z sent to its weights
             n = len(z.parents) // 2
-            rows.append([graph.grad(w) for w in z.parents[:n]])
+            rows.append(self.z_sends[z][:n])
         lines.append(f"  ∇W{s} = δ{s} a{below}ᵀ = {_matrix(rows, num)}   (row j: δ of neuron j "
                      f"times every activation of layer {layer - 1})")
         lines.append(f"  ∇b{s} = δ{s} = {_vec(deltas, num)}")
@@ -321,10 +337,13 @@ class Frames:
         self.start()
         total = len(self.steps)
         pending: dict[Value, list[Step]] = {}
-        left: dict[int, list[Value]] = {}
-        for z in self.members:
-            left.setdefault(neuron_of(z).layer, []).append(z)
-        done: dict[int, list[Value]] = {}
+        left: dict[Any, list[Value]] = {}
+        for z in self.members:  # one layer of one sample: the neurons that share inputs
+            left.setdefault(self._layer_key(z), []).append(z)
+        samples = {key[0]: 0 for key in left}
+        for key in left:
+            samples[key[0]] += 1
+        done: dict[Any, list[Value]] = {}
         for k, step in enumerate(self.steps, 1):
             node = step[0]
             z = self.owner.get(node)
@@ -335,10 +354,10 @@ class Frames:
             if node is not z:
                 continue
             self.neuron_frame(z, pending.pop(z))
-            layer = neuron_of(z).layer
-            done.setdefault(layer, []).append(z)
-            if len(done[layer]) == len(left[layer]):
-                self.layer_frame(layer, done[layer])
+            key = self._layer_key(z)
+            done.setdefault(key, []).append(z)
+            if len(done[key]) == len(left[key]):
+                self.layer_frame(key[0], done[key], samples[key[0]])
         self._number_steps()
         return self.frames
 
