@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from autograd import Value, topological_order
+from autograd import Value, topological_order, viz
 from autograd.viz import walkthrough
 
 websockets_sync = pytest.importorskip("websockets.sync.client",
@@ -337,3 +337,15 @@ def test_jupyter_drawing_fits_the_cell_and_a_click_zooms_to_actual_size(browser,
     assert browser.js("document.querySelector('#cell label').scrollWidth") > 900  # ... scrolls
     browser.js("document.querySelector('#cell label').click()")
     assert browser.js(width) <= 900
+
+
+def test_clicking_a_node_shows_its_derivation(browser, tmp_path):
+    model, C = _seed_cost()
+    _screen(browser, walkthrough(C, tmp_path / "full.html"))
+    w = model.layers[0].neurons[0].w[0]
+    browser.js(f"document.getElementById('v{_index(C, w)}')"
+               ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    shown = browser.js("document.getElementById('derivation').textContent")
+    assert shown == viz.derivation(C, w)
+    assert "∂C/∂a₁₀ = ∂C/∂z₂₀·w₂₀₀ + ∂C/∂z₂₁·w₂₁₀" in shown
+    assert _inside(_rect(browser, "#side"), [0, 0, WIDTH, HEIGHT])

@@ -33,7 +33,7 @@ def test_text_sums_over_uses_and_ends_at_the_gradient():
     C.backward()
     assert text.splitlines()[-1] == f"So ∂C/∂w₁₀₀ = {_num(w.grad, 4)}"
     assert "∂C/∂w₁₀₀ = ∂C/∂z₁₀·a₀₀" in text  # ∂z/∂w = the input it multiplies
-    assert "∂C/∂z₁₀ = ∂C/∂a₁₀·(a₁₀(1−a₁₀))" in text  # σ′ from the op table
+    assert "∂C/∂z₁₀ = ∂C/∂a₁₀·a₁₀(1−a₁₀)" in text  # σ′ from the op table
     assert "∂C/∂a₁₀ = ∂C/∂z₂₀·w₂₀₀ + ∂C/∂z₂₁·w₂₁₀" in text  # the seed's fan-out sum
     assert "∂C/∂a₃₀ = ∂C/∂C·(a₃₀ − y₀)" in text  # the seed's o − y
     assert "Over every path (4)" in text

@@ -14,7 +14,6 @@ imports graphviz.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,16 @@ from autograd._io import atomic_write, checked_path
 from autograd.engine import Value
 from autograd.viz.derivation import Derivation, derivation
 from autograd.viz.derivation import render as render_derivation
-from autograd.viz.dot import MAX_NODES, Diagram, _boxes, _build, _fill, _Options, _options
+from autograd.viz.dot import (
+    MAX_NODES,
+    Diagram,
+    _boxes,
+    _build,
+    _fill,
+    _Options,
+    _options,
+    colour_scale,
+)
 from autograd.viz.frames import Frames, steps_of
 from autograd.viz.graph import Graph, is_const, pretty
 from autograd.viz.page import page, tag_grads
@@ -95,8 +103,7 @@ def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | N
     svg = render(dot.source, "svg", backend).decode("utf-8")
     rows = {f"v{graph.index[z]}": [f"v{graph.index[m]}" for m in group]
             for z, group in members.items()}
-    finite = [abs(g) for g in graph.grads.values() if math.isfinite(g)]
-    scale = max(finite, default=0.0)
+    scale = colour_scale(graph)
     frames = Frames(graph, steps, lambda g: _fill(g, scale) if scale else "#ffffff",
                     owner, members).build()
     derivations = {}

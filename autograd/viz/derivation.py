@@ -55,7 +55,7 @@ class Derivation:
         found = fn.describe(pos, self.name(consumer, latex), names, latex=latex) if fn else None
         if not found:
             found = self.num(self.graph.locals[consumer][pos], latex)
-        if any(c in found for c in "+−-/ ") and not found.startswith(("\\frac", "(")):
+        if _top_level_sum(found):
             found = rf"\left({found}\right)" if latex else f"({found})"
         return found
 
@@ -132,6 +132,19 @@ class Derivation:
             (by.join(_paren(self.num(self.graph.locals[c][pos], latex), latex)
                      for c, pos in path)) for path in paths)
         return symbolic, numeric
+
+
+def _top_level_sum(text: str) -> bool:
+    """True when `text` has a +, − or / outside brackets: it needs parentheses in a product."""
+    depth = 0
+    for c in text:
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0 and c in "+−-/":
+            return True
+    return False
 
 
 def _latex_number(text: str) -> str:

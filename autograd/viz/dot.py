@@ -163,6 +163,17 @@ def _fill(g: float, scale: float) -> str:
     return "#" + "".join(f"{round(255 - t * (255 - c)):02x}" for c in (r, gr, b))
 
 
+def colour_scale(graph: Graph) -> float:
+    """The |gradient| drawn darkest: the largest below the root (the root's own 1 would leave
+    every other box nearly white), or the root's when nothing else has one."""
+    below = [abs(graph.grad(n)) for n in graph.order if n is not graph.root]
+    below = [g for g in below if math.isfinite(g) and g > 0]
+    if below:
+        return max(below)
+    root = abs(graph.grad(graph.root))
+    return root if math.isfinite(root) else 0.0
+
+
 def _attrs(**attrs: Any) -> str:
     return " ".join(f'{k.rstrip("_")}="{v}"' for k, v in attrs.items() if v is not None)
 
@@ -212,8 +223,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
         _too_big(fn, str(len(drawn)), opts)
     scale = 0.0
     if opts.color and opts.show_grads:
-        finite = (abs(g) for g in map(graph.grad, graph.order) if math.isfinite(g))
-        scale = max(finite, default=0.0)
+        scale = colour_scale(graph)
     clusters = opts.clusters
     if clusters is None:  # a full MLP reads best unclustered; collapsed, by layer
         clusters = bool(members)
