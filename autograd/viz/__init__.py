@@ -20,8 +20,7 @@ from typing import Any
 
 from autograd._io import atomic_write, checked_path
 from autograd.engine import Value
-from autograd.viz.derivation import Derivation, derivation
-from autograd.viz.derivation import render as render_derivation
+from autograd.viz.derivation import Derivation, derivation, write
 from autograd.viz.dot import (
     MAX_NODES,
     Diagram,
@@ -110,7 +109,7 @@ def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | N
     if len(graph.order) <= DERIVATION_LIMIT:
         explain = Derivation(graph)
         drawn = {owner.get(n, n) for n in graph.order}
-        derivations = {f"v{graph.index[n]}": render_derivation(explain, n, "text")
+        derivations = {f"v{graph.index[n]}": write(explain, n, "text")
                        for n in drawn if not is_const(n)}
     data = {"frames": frames, "derivations": derivations, "exercise": exercise,
             "derivation_limit": DERIVATION_LIMIT}

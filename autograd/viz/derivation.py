@@ -160,7 +160,7 @@ def _paren(text: str, latex: bool) -> str:
     return text
 
 
-def render(derivation: Derivation, node: Value, style: str) -> str:
+def write(derivation: Derivation, node: Value, style: str) -> str:
     """The derivation of ∂root/∂node in `style` ('text', 'markdown' or 'latex')."""
     graph = derivation.graph
     latex = style != "text"
@@ -246,5 +246,5 @@ def derivation(root: Value, node: Value, style: str = "text", *, precision: int 
         raise ValueError(f"derivation: node {name!r} is not in the graph of "
                          f"{graph.root_name!r} (root does not depend on it)")
     graph.grads = {n: float(g) for n, g in backprop(root).items()}
-    return render(Derivation(graph), node, style)
+    return write(Derivation(graph), node, style)
 

@@ -65,16 +65,20 @@ class Frames:
         return f"v{self.graph.index[self.owner.get(node, node)]}"
 
     def vid(self, node: Value) -> str:
+        """Id of `node` itself (its row's grad text carries it as data-node)."""
         return f"v{self.graph.index[node]}"
 
     def num(self, x: float) -> str:
+        """A number as the drawings write it."""
         return self.graph.num(x)
 
     def paren(self, x: float) -> str:
+        """A number, in parentheses when negative (a factor of a product)."""
         text = self.num(x)
         return f"({text})" if text.startswith("−") else text
 
     def d(self, node: Value) -> str:
+        """`∂C/∂node` with the drawings' names."""
         return f"∂{self.graph.root_name}/∂{self.graph.wrapped(node)}"
 
     def receive(self, consumer: Value, g: float, sends: list[float],
@@ -89,7 +93,7 @@ class Frames:
             if not is_const(parent) and (shown is parent or neuron_of(shown) is not None):
                 fills[self.box(parent)] = self.fill(self.so_far[shown])
 
-    def question(self, node: Value, value: float, name: str, hints: list[list[Any]],
+    def question(self, value: float, name: str, hints: list[list[Any]],
                  formula: str) -> dict[str, Any]:
         """An exercise: the value to type, wrong answers that name what was missed."""
         tol = max(5e-4, 0.005 * abs(value))
@@ -122,6 +126,7 @@ class Frames:
 
     # ---- node level -----------------------------------------------------------------------
     def start(self) -> None:
+        """Frame 0: ∂root/∂root = 1."""
         R = self.graph.root_name
         root_id = self.vid(self.graph.root)
         self.frames.append({
@@ -131,7 +136,8 @@ class Frames:
                  f"output back to the inputs; each node is processed once every node that "
                  f"uses it has sent its share."})
 
-    def node_frame(self, k: int, total: int, step: Step) -> None:
+    def node_frame(self, step: Step) -> None:
+        """One engine step: the node's gradient and what it sends to each input."""
         graph, num = self.graph, self.num
         node, g, sent = step
         R, i = graph.root_name, graph.index[node]
@@ -140,9 +146,9 @@ class Frames:
         question = None
         if node is not graph.root and self.sent[node]:
             hints, formula = self.use_hints(node, g)
-            question = self.question(node, g, self.d(node), hints, formula)
+            question = self.question(g, self.d(node), hints, formula)
             question["hide"] = [self.vid(node)]
-        lines = [f"Step {k} of {total}: {graph.names[node]} (op {op}) has "
+        lines = [f"{graph.names[node]} (op {op}) has "
                  f"∂{R}/∂{d_name} = {num(g)}" + _delta_note(node) + "; it sends to each input:"]
         changed: dict[str, str] = {}
         fills: dict[str, str] = {}
@@ -174,6 +180,7 @@ class Frames:
 
     # ---- neuron level -------------------------------------------------------------------
     def neuron_frame(self, z: Value, group: list[Step]) -> None:
+        """One neuron's steps (a, then z) as the seed's formulas with the numbers."""
         graph, num = self.graph, self.num
         R = graph.root_name
         role = neuron_of(z)
@@ -205,7 +212,7 @@ class Frames:
             lines.append(f"{head} (no activation: the output is {zn} itself)")
             lines += self._gradient_of_a(z, delta)
             hints, formula = self.use_hints(z, delta)
-        question = self.question(z, delta, f"δ{_sub_of(z)} = ∂{R}/∂{zn}", hints, formula)
+        question = self.question(delta, f"δ{_sub_of(z)} = ∂{R}/∂{zn}", hints, formula)
         question["hide"] = [self.vid(m) for m in (act, z) if m is not None]  # no partial sums
         n = (len(z.parents)) // 2
         ws, xs = z.parents[:n], z.parents[n:2 * n]
@@ -334,8 +341,8 @@ class Frames:
 
     # ---- the whole walk -------------------------------------------------------------------
     def build(self) -> list[dict[str, Any]]:
+        """All frames: the start, then one per step (or per neuron and per layer)."""
         self.start()
-        total = len(self.steps)
         pending: dict[Value, list[Step]] = {}
         left: dict[Any, list[Value]] = {}
         for z in self.members:  # one layer of one sample: the neurons that share inputs
@@ -344,11 +351,11 @@ class Frames:
         for key in left:
             samples[key[0]] += 1
         done: dict[Any, list[Value]] = {}
-        for k, step in enumerate(self.steps, 1):
+        for step in self.steps:
             node = step[0]
             z = self.owner.get(node)
             if z is None:
-                self.node_frame(k, total, step)
+                self.node_frame(step)
                 continue
             pending.setdefault(z, []).append(step)
             if node is not z:
@@ -362,13 +369,10 @@ class Frames:
         return self.frames
 
     def _number_steps(self) -> None:
-        """Neuron-level captions say where they are: `Step k of n`."""
+        """Every caption says where it is: `Step k of n: …`."""
         total = len(self.frames) - 1
         for k, frame in enumerate(self.frames[1:], 1):
-            if not frame["c"].startswith("Step "):
-                frame["c"] = f"Step {k} of {total}: " + frame["c"]
-            else:
-                frame["c"] = f"Step {k} of {total}:" + frame["c"].split(":", 1)[1]
+            frame["c"] = f"Step {k} of {total}: " + frame["c"]
 
 
 def _act_name(act: Value) -> str:
