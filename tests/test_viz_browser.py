@@ -205,6 +205,9 @@ def _check_frame(page):
     assert _inside(_rect(page, "#caption"), [0, 0, WIDTH, HEIGHT]) or k == 0 or \
         _inside(_rect(page, "#caption-box"), [0, 0, WIDTH, HEIGHT])
     assert _inside(_rect(page, "#caption-box"), [0, 0, WIDTH, HEIGHT])
+    hidden = page.js("(function(){var b=document.getElementById('caption-box');"
+                     "return b.scrollHeight - b.clientHeight;})()")
+    assert hidden <= 1, f"frame {k}: {hidden} px of the caption need scrolling"
     stage = _rect(page, "#stage")
     actives = page.js("Array.from(document.querySelectorAll('g.value.active')).map(function(g)"
                       "{var r=g.getBoundingClientRect();return [r.left,r.top,r.right,r.bottom];})")
@@ -302,6 +305,10 @@ def test_exercise_mode_asks_for_each_delta_and_names_the_missed_term(browser, tm
     a10_grad = f"document.querySelector('text.grad[data-node=\"v{_index(C, a10)}\"]').textContent"
     assert browser.js(a10_grad) == "grad ?"  # the fan-out sum is the exercise: not shown
     _check_frame(browser)  # the question is on screen with the node
+    visible = browser.js("Array.from(document.querySelectorAll('text')).filter(function(t){"
+                         "return getComputedStyle(t).visibility === 'visible';})"
+                         ".map(function(t){return t.textContent;}).join('\\n')")
+    assert _num(z.grad) not in visible  # no edge label gives δ₁₀ away
 
     sigma_prime = a10.data * (1 - a10.data)
     only_first_path = sigma_prime * z20.grad * model.layers[1].neurons[0].w[0].data

@@ -29,7 +29,7 @@ button { font-size: 0.95em; padding: 0.25em 0.8em; cursor: pointer; }
 #stage { flex: 1; min-height: 0; position: relative; overflow: hidden; background: #fff;
          cursor: grab; }
 #stage svg { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
-#panel { flex: none; height: 32vh; min-height: 200px; display: flex; gap: 0;
+#panel { flex: none; height: 30vh; min-height: 200px; display: flex; gap: 0;
          border-top: 2px solid #7b3294; background: #fff; }
 #caption-box { flex: 1; overflow: auto; padding: 0.5em 1em; }
 #caption { white-space: pre-wrap; margin: 0;
@@ -60,6 +60,9 @@ g.edge.flow > polygon { stroke: #7b3294; fill: #7b3294; }
 g.edge.flow text { opacity: 1; fill: #54278f; font-weight: bold; }
 g.op.active > ellipse { fill: #e7d4e8; stroke: #7b3294; stroke-width: 2; }
 g.value { cursor: pointer; }
+body.exercise g.edge text.sends { visibility: hidden; }
+body.exercise g.edge.used text.sends,
+body.exercise:not(.asking) g.edge.flow text.sends { visibility: visible; }
 """
 
 _JS = r"""
@@ -76,6 +79,7 @@ _JS = r"""
   var view = {x: full.x, y: full.y, w: full.w, h: full.h};
   var zoom = 1, fitAll = false, k = 0, answered = {}, anim = null;
   svg.setAttribute("data-full", [full.x, full.y, full.w, full.h].join(" "));
+  document.body.classList.toggle("exercise", exercise);  // edge labels wait for answers
   svg.removeAttribute("width");
   svg.removeAttribute("height");
   svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
@@ -149,6 +153,12 @@ _JS = r"""
     var around = frame.e.map(byId).filter(Boolean).map(boxOf);
     moveTo(target(active, around));
   }
+  function fitPanel() {  // tall enough for the whole caption, up to 45% of the window
+    var panel = byId("panel");
+    var need = byId("caption").scrollHeight + byId("exercise").offsetHeight + 24;
+    var low = Math.max(200, 0.3 * window.innerHeight), high = 0.45 * window.innerHeight;
+    panel.style.height = Math.round(Math.min(high, Math.max(low, need))) + "px";
+  }
   function asking() { return exercise && frames[k].q && !answered[k]; }
   function show(i) {
     k = Math.max(0, Math.min(frames.length - 1, i));
@@ -183,6 +193,7 @@ _JS = r"""
     frame.e.forEach(function (e) { var el = byId(e); if (el) { el.classList.add("flow"); } });
     byId("caption").textContent = frame.c;
     document.body.classList.toggle("asking", !!asking());
+    fitPanel();
     if (asking()) {
       byId("question").textContent = frame.q.n + " = ?";
       byId("answer").value = "";
@@ -251,7 +262,7 @@ _JS = r"""
       show(keys[event.key]);
     }
   });
-  window.addEventListener("resize", follow);
+  window.addEventListener("resize", function () { fitPanel(); follow(); });
   setView(view);
   show(0);
 })();
@@ -307,10 +318,12 @@ def page(svg: str, data: dict[str, Any], title: str, note: str = "") -> str:
 
 _VALUE_GROUP = re.compile(r'(<g id="(v\d+)" class="node value[^"]*">)(.*?)(</g>)', re.DOTALL)
 _GRAD_TEXT = re.compile(r"<text ([^>]*)>grad ")
+_SENDS_TEXT = re.compile(r"<text ([^>]*)>sends ")
 
 
 def tag_grads(svg: str, members: dict[str, list[str]]) -> str:
-    """Mark each `grad …` text of every value box with the node it belongs to.
+    """Mark each `grad …` text of every value box with the node it belongs to (and each
+    edge's `sends …` line, which exercise mode hides until the step is answered).
 
     `members` maps a drawn box id to the ids of the nodes whose rows it shows, in order
     (one for a plain node; z, a, b, w… for a neuron box).
@@ -325,4 +338,5 @@ def tag_grads(svg: str, members: dict[str, list[str]]) -> str:
         return match.group(1) + _GRAD_TEXT.sub(mark, match.group(3)) + match.group(4)
 
     svg = _VALUE_GROUP.sub(tag, svg)
+    svg = _SENDS_TEXT.sub(r'<text class="sends" \1>sends ', svg)  # what an edge carries
     return svg[svg.index("<svg"):]
