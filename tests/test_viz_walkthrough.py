@@ -97,3 +97,21 @@ def test_walkthrough_refuses_bad_exercise_flag(tmp_path):
     x = Value(1.0)
     with pytest.raises(TypeError, match="walkthrough: exercise must be True or False, got 1"):
         viz.walkthrough(x * 2, tmp_path / "w.html", exercise=1)
+
+
+def test_node_level_questions_name_each_use_of_a_node(tmp_path):
+    x = Value(1.5, label="x")
+    t = x * 2
+    t.label = "t"
+    f = t * t + t  # t is used three times
+    f.label = "f"
+    frames = frames_of(viz.walkthrough(f, tmp_path / "w.html", exercise=True))["frames"]
+    q = next(fr["q"] for fr in frames if fr["q"] and fr["q"]["n"] == "∂f/∂t")
+    f.backward()
+    assert q["v"] == pytest.approx(t.grad) == 2 * t.data + 1
+    missed = sorted(h[1].split(" = ")[0] for h in q["h"] if "You left out" in h[1])
+    assert missed == ["You left out the term ∂f/∂(t*t)·t", "You left out the term ∂f/∂(t*t)·t",
+                      "You left out the term ∂f/∂f·1"]
+    by_value = {round(h[0], 9): h[1] for h in q["h"]}
+    assert "∂f/∂f·1" in by_value[round(t.grad - 1.0, 9)]  # forgot the direct use
+    assert q["hide"] == [f"v{topological_order(f).index(t)}"]
