@@ -91,10 +91,7 @@ class Op:
         convert = latex and not self.latex
         if callable(text):
             found = text(pos, out, inputs, self.params)
-            if found is not None and latex and not self.latex and text is not _dot_text \
-                    and text is not _sum_text:
-                found = text_to_latex(found)
-            return found
+            return text_to_latex(found) if convert and found is not None else found
         if pos >= len(text):
             return None
         names = {"out": out, **{f"x{i}": name for i, name in enumerate(inputs)}}
@@ -682,8 +679,8 @@ MIN = _builtin(name="min", arity=2, forward=_min, rule=_min_rule, method="min",
                doc="the smaller of two values; at a tie each gets half the gradient "
                    "(as torch.minimum)")
 DOT = _builtin(name="dot", arity=None, forward=_dot, rule=_dot_rule, symbol="Σ",
-               local_text=_dot_text,
+               local_text=_dot_text, latex=_dot_text,
                doc="Σₖ wₖ·xₖ (+ bias) as one node: a neuron's pre-activation z")
 SUM = _builtin(name="sum", arity=None, forward=_sum, rule=_sum_rule, symbol="+",
-               local_text=_sum_text,
+               local_text=_sum_text, latex=_sum_text,
                doc="Σ terms as one node")

@@ -121,3 +121,16 @@ def test_derivation_refuses_bad_arguments():
         viz.derivation(3, x)
     with pytest.raises(ValueError, match="derivation: precision must be an int from 1 to 17"):
         viz.derivation(y, x, precision=0)
+
+
+def test_op_table_latex_forms():
+    from autograd import ops
+
+    assert ops.get("tanh").describe(0, "y", ["x"], latex=True) == "1-{y}^{2}"
+    assert ops.get("sigmoid").describe(0, "a", ["z"], latex=True) == r"a\left(1-a\right)"
+    assert ops.get("/").describe(1, "q", ["a", "b"], latex=True) == r"-\frac{a}{b^{2}}"
+    assert ops.get("dot").describe(0, "z", ["w", "x", "b"], latex=True) == "x"
+    assert ops.text_to_latex("1−a₁₀² · cos x") == r"1-a_{10}^{2}  \cdot  \cos x"
+    assert ops.text_to_latex("y**(n−1)") == "y^{n-1}"
+    with pytest.raises(TypeError, match="text_to_latex: expected a str, got int"):
+        ops.text_to_latex(3)
