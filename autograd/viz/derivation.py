@@ -28,6 +28,7 @@ class Derivation:
 
     # ---- names in each style ------------------------------------------------------------
     def name(self, node: Value, latex: bool) -> str:
+        """The node's name: the drawings' (text) or a LaTeX one (its label when it is LaTeX)."""
         if not latex:
             return self.graph.wrapped(node)
         if is_const(node):
@@ -42,6 +43,7 @@ class Derivation:
         return text if label or node.is_leaf else rf"\left({text}\right)"
 
     def partial(self, node: Value, latex: bool) -> str:
+        """∂root/∂node, as text or as a LaTeX fraction."""
         root = self.graph.root
         root = self.name(root, latex) if root.label else r"\mathrm{out}"
         if latex:
@@ -60,6 +62,7 @@ class Derivation:
         return found
 
     def num(self, x: float, latex: bool) -> str:
+        """A number at the graph's precision (in LaTeX: `-` and `× 10^{k}`)."""
         text = self.graph.num(x)
         return _latex_number(text) if latex else text
 
@@ -119,6 +122,7 @@ class Derivation:
         return found
 
     def path_sum(self, node: Value, latex: bool) -> tuple[str, str] | int:
+        """Σ over paths of Π local derivatives (symbolic, numeric); the count if too many."""
         paths = self.paths(node)
         if isinstance(paths, int):
             return paths
