@@ -7,6 +7,8 @@ actually displays a Value.
 
 from __future__ import annotations
 
+from typing import Any
+
 from autograd.engine import Value
 
 JUPYTER_MAX_NODES = 400
@@ -20,4 +22,13 @@ def _repr_svg_(self: Value) -> str | None:
     return _jupyter_svg(self, JUPYTER_MAX_NODES)
 
 
+def _repr_mimebundle_(self: Value, include: Any = None, exclude: Any = None,
+                      **_: Any) -> dict[str, str]:
+    """Jupyter: the drawing scaled to the cell (click to zoom), or how to draw a big graph."""
+    from autograd.viz.jupyter import value_bundle
+
+    return value_bundle(self, JUPYTER_MAX_NODES, include, exclude)
+
+
 Value._repr_svg_ = _repr_svg_  # type: ignore[attr-defined]
+Value._repr_mimebundle_ = _repr_mimebundle_  # type: ignore[attr-defined]

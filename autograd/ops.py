@@ -18,12 +18,13 @@ Templates name the inputs `{x}` (one input) or `{a}`, `{b}` (two), and the resul
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Op", "register", "unregister", "get", "table", "names", "public"]
+__all__ = ["Op", "register", "unregister", "get", "table", "names", "public", "text_to_latex"]
 
 Rule = Callable[..., Sequence[Any]]
 
@@ -39,6 +40,8 @@ class Op:
         rule: `rule(g, out, *xs)` -> one contribution per input (floats or Values).
         symbol: how a drawing writes the op (`*`, `tanh`, `Σ`).
         local_text: ∂out/∂input for each input, as display text templates.
+        latex: the same local derivatives as LaTeX templates (derivations); when empty,
+            `describe(..., latex=True)` converts the display text.
         method: the `Value` method (and draw CLI function) name, if any.
         operator: the dunder stem for a binary operator (`add` -> `__add__`, `__radd__`).
         code: Python expression template for the forward value (generated code).
@@ -60,6 +63,7 @@ class Op:
     rule: Rule
     symbol: str = ""
     local_text: tuple[str, ...] | Callable[..., str | None] = ()
+    latex: tuple[str, ...] | Callable[..., str | None] = ()
     method: str | None = None
     operator: str | None = None
     code: str | None = None
@@ -78,21 +82,30 @@ class Op:
         """This op with static arguments fixed (e.g. the exponent n of `x ** n`)."""
         return _bound(self, params)
 
-    def describe(self, pos: int, out: str, inputs: Sequence[str]) -> str | None:
+    def describe(self, pos: int, out: str, inputs: Sequence[str], *,
+                 latex: bool = False) -> str | None:
         """The local derivative ∂out/∂inputs[pos] as text, from display names.
 
-        `out` and `inputs` are the names a drawing uses; None when the op has no text.
+        `out` and `inputs` are the names a drawing uses (LaTeX names when `latex`); None
+        when the op has no text. Templates may name the inputs `{x}` (one), `{a}`, `{b}`
+        (two) or by position `{x0}`, `{x1}`, ... (any number).
         """
-        text = self.local_text
+        text = self.latex if latex and self.latex else self.local_text
+        convert = latex and not self.latex
         if callable(text):
-            return text(pos, out, inputs, self.params)
+            found = text(pos, out, inputs, self.params)
+            return text_to_latex(found) if convert and found is not None else found
         if pos >= len(text):
             return None
-        names = {"out": out}
+        names = {"out": out, **{f"x{i}": name for i, name in enumerate(inputs)}}
         if len(inputs) == 1:
             names["x"] = inputs[0]
         elif len(inputs) == 2:
             names["a"], names["b"] = inputs
+        if convert:  # the display template, converted around the (already LaTeX) names
+            marked = {k: f"\x00{k}\x01" for k in names}
+            found = text_to_latex(text[pos].format(**marked))
+            return re.sub("\x00(\\w+)\x01", lambda m: names[m.group(1)], found)
         return text[pos].format(**names)
 
     def text(self) -> str:
@@ -228,6 +241,31 @@ def _lookup(name: str, params: tuple[Any, ...]) -> Op:
 
 def _fmt(n: float) -> str:
     return str(int(n)) if float(n).is_integer() and abs(n) < 1e15 else repr(n)
+
+
+_LATEX_WORDS = (("ln ", r"\ln "), ("cos ", r"\cos "), ("sin ", r"\sin "),
+                ("sign ", r"\mathrm{sign}\,"), ("exp ", r"\exp "))
+_LATEX_CHARS = {"−": "-", "·": r" \cdot ", "×": r" \times ", "σ": r"\sigma ", "‖": r"\|",
+                "½": r"\frac{1}{2}", "δ": r"\delta ", "∂": r"\partial ", "⊙": r" \odot ",
+                "ᵀ": "^{T}", "²": "^{2}", "³": "^{3}", "√": r"\sqrt ", "∞": r"\infty ",
+                "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$", "~": r"\sim "}
+_SUB_DIGITS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+
+
+def text_to_latex(text: str) -> str:
+    """Display text (`1−a₁₀²`, `cos x`, `y**(n−1)`) as LaTeX math (`1-a_{10}^{2}`).
+
+    For ops declared without LaTeX templates (custom ops): a faithful, not a pretty, form.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text_to_latex: expected a str, got {type(text).__name__}")
+    for word, latex in _LATEX_WORDS:
+        text = text.replace(word, latex)
+    text = re.sub(r"\*\*\(([^()]*)\)", r"^{\1}", text)
+    text = re.sub(r"\*\*([\w.−-]+)", r"^{\1}", text)
+    text = re.sub("[₀-₉]+", lambda m: "_{" + "".join(_SUB_DIGITS[c] for c in m.group()) + "}",
+                  text)
+    return "".join(_LATEX_CHARS.get(c, c) for c in text).replace("*", r" \cdot ")
 
 
 def iter_ops() -> Iterator[Op]:
@@ -515,6 +553,16 @@ def _pow_n_text(pos: int, out: str, inputs: Sequence[str], params: tuple[Any, ..
     return f"{_fmt(n)}·{inputs[0]}**{_fmt(n - 1)}"
 
 
+def _pow_n_latex(pos: int, out: str, inputs: Sequence[str],
+                 params: tuple[Any, ...]) -> str | None:
+    n = params[0] if params else None
+    if n is None or n in (0.0, 1.0):
+        return None
+    if n == 2:
+        return f"2 {inputs[0]}"
+    return f"{_fmt(n)} {{{inputs[0]}}}^{{{_fmt(n - 1)}}}"
+
+
 def _dot_text(pos: int, out: str, inputs: Sequence[str], params: tuple[Any, ...]) -> str | None:
     n = len(inputs) // 2
     if pos < n:
@@ -541,18 +589,21 @@ SUB = _builtin(name="-", inline=True, arity=2, forward=float.__sub__, rule=_sub_
                local_code=("1.0", "-1.0"), torch="torch.sub", doc="a − b")
 MUL = _builtin(name="*", inline=True, arity=2, forward=float.__mul__, rule=_mul_rule, symbol="*",
                operator="mul", local_text=("{b}", "{a}"), code="{a} * {b}",
+               latex=("{b}", "{a}"),
                local_code=("{b}", "{a}"), torch="torch.mul", doc="a · b")
 DIV = _builtin(name="/", arity=2, forward=_div, rule=_div_rule, symbol="/", operator="truediv",
                local_text=("1/{b}", "−{a}/{b}²"), code="{a} / {b}",
+               latex=(r"\frac{{1}}{{{b}}}", r"-\frac{{{a}}}{{{b}^{{2}}}}"),
                local_code=("1.0 / {b}", "-{out} / {b}"), torch="torch.div", safe=_divisor,
                doc="a / b; ZeroDivisionError for b = 0")
 POW = _builtin(name="**", arity=2, forward=_pow, rule=_pow_rule, symbol="**",
                local_text=("{b}·{a}**({b}−1)", "{out}·ln {a}"), code="{a} ** {b}",
+               latex=(r"{b} \, {{{a}}}^{{{b}-1}}", r"{out} \ln {a}"),
                local_code=("{b} * {a} ** ({b} - 1)", "{out} * math.log({a})"),
                torch="torch.pow", safe=_pow_safe,
                doc="a ** b with a Value exponent (the exponent gets its gradient too)")
 POW_N = _builtin(name="**n", arity=1, forward=_pow_n, rule=_pow_n_rule, symbol="**",
-                 local_text=_pow_n_text, code="{x} ** {n}",
+                 local_text=_pow_n_text, latex=_pow_n_latex, code="{x} ** {n}",
                  local_code=("{n} * {x} ** ({n} - 1)",), torch="torch.pow",
                  safe=_pow_n_safe, param_examples=(2.0, 3.0, -1.0, 0.5, -2.0, 1.5, -0.5, 0.0,
                                                    1.0),
@@ -564,25 +615,28 @@ EXP = _builtin(name="exp", arity=1, forward=_exp, rule=_exp_rule, method="exp",
                local_text=("{out}",), code="math.exp({x})", local_code=("{out}",),
                torch="torch.exp", doc="e ** x; OverflowError past e ** 709.78 instead of inf")
 LOG = _builtin(name="log", arity=1, forward=_log, rule=_log_rule, method="log",
-               local_text=("1/{x}",), code="math.log({x})", local_code=("1.0 / {x}",),
+               local_text=("1/{x}",), latex=(r"\frac{{1}}{{{x}}}",), code="math.log({x})",
+               local_code=("1.0 / {x}",),
                torch="torch.log", safe=_positive,
                doc="natural logarithm; ValueError for inputs ≤ 0")
 TANH = _builtin(name="tanh", arity=1, forward=math.tanh, rule=_tanh_rule, method="tanh",
-                local_text=("1−{out}²",), code="math.tanh({x})",
+                local_text=("1−{out}²",), latex=(r"1-{{{out}}}^{{2}}",), code="math.tanh({x})",
                 local_code=("1.0 - {out} * {out}",), torch="torch.tanh",
                 doc="hyperbolic tangent (exactly ±1.0 far out, never overflows)")
 SIGMOID = _builtin(name="sigmoid", arity=1, forward=_sigmoid, rule=_sigmoid_rule,
                    method="sigmoid", local_text=("{out}(1−{out})",),
+                   latex=(r"{out}\left(1-{out}\right)",),
                    code="_sigmoid({x})", local_code=("{out} * (1.0 - {out})",),
                    torch="torch.sigmoid",
                    doc="σ(x) = 1 / (1 + e⁻ˣ), computed without overflow for any x")
 RELU = _builtin(name="relu", inline=True, arity=1, forward=_relu, rule=_relu_rule, method="relu",
-                local_text=("[{x}>0]",), code="(0.0 if {x} <= 0.0 else {x})",
+                local_text=("[{x}>0]",), latex=(r"[{x}>0]",), code="(0.0 if {x} <= 0.0 else {x})",
                 local_code=("(1.0 if {x} > 0.0 else 0.0)",), torch="torch.relu",
                 safe=_away_from_zero,
                 doc="max(0, x); its derivative at 0 is taken as 0 (as in PyTorch)")
 SQRT = _builtin(name="sqrt", arity=1, forward=_sqrt, rule=_sqrt_rule, method="sqrt",
-                local_text=("1/(2√{x})",), code="math.sqrt({x})",
+                local_text=("1/(2√{x})",), latex=(r"\frac{{1}}{{2\sqrt{{{x}}}}}",),
+                code="math.sqrt({x})",
                 local_code=("0.5 / {out}",), torch="torch.sqrt", safe=_positive,
                 doc="square root; ValueError for negative inputs")
 ABS = _builtin(name="abs", arity=1, forward=abs, rule=_abs_rule, method="abs",
@@ -597,11 +651,12 @@ COS = _builtin(name="cos", arity=1, forward=_trig("cos", math.cos), rule=_cos_ru
                method="cos", local_text=("−sin {x}",), code="math.cos({x})",
                local_code=("-math.sin({x})",), torch="torch.cos", doc="cosine (radians)")
 SOFTPLUS = _builtin(name="softplus", arity=1, forward=_softplus, rule=_softplus_rule,
-                    method="softplus", local_text=("σ({x})",), code="_softplus({x})",
+                    method="softplus", local_text=("σ({x})",),
+                    latex=(r"\sigma\left({x}\right)",), code="_softplus({x})",
                     local_code=("_sigmoid({x})",), torch="torch.nn.functional.softplus",
                     doc="log(1 + eˣ), computed without overflow; its derivative is σ(x)")
 LOG1P = _builtin(name="log1p", arity=1, forward=_log1p, rule=_log1p_rule, method="log1p",
-                 local_text=("1/(1+{x})",), code="math.log1p({x})",
+                 local_text=("1/(1+{x})",), latex=(r"\frac{{1}}{{1+{x}}}",), code="math.log1p({x})",
                  local_code=("1.0 / (1.0 + {x})",), torch="torch.log1p",
                  safe=lambda margin, x: x >= margin - 1,
                  doc="log(1 + x), accurate for small x; ValueError for x ≤ −1")
@@ -624,8 +679,8 @@ MIN = _builtin(name="min", arity=2, forward=_min, rule=_min_rule, method="min",
                doc="the smaller of two values; at a tie each gets half the gradient "
                    "(as torch.minimum)")
 DOT = _builtin(name="dot", arity=None, forward=_dot, rule=_dot_rule, symbol="Σ",
-               local_text=_dot_text,
+               local_text=_dot_text, latex=_dot_text,
                doc="Σₖ wₖ·xₖ (+ bias) as one node: a neuron's pre-activation z")
 SUM = _builtin(name="sum", arity=None, forward=_sum, rule=_sum_rule, symbol="+",
-               local_text=_sum_text,
+               local_text=_sum_text, latex=_sum_text,
                doc="Σ terms as one node")

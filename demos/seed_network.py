@@ -215,6 +215,8 @@ def _fan_out(result: SeedRun) -> list[str]:
         "Fan-out: a_{1,0} feeds both z_{2,0} and z_{2,1}, so its gradient is a sum of two",
         "  ∂C/∂a_{1,0} = ∂C/∂z_{2,0}·w_{2,0,0} + ∂C/∂z_{2,1}·w_{2,1,0}",
         f"             = {parts} = {math.fsum(terms):.6e}",
+        "  (the seed writes ∂C/∂z_{2,0}·w_{00} + ∂C/∂z_{2,1}·w_{10}: its weights carry no layer",
+        "   index; here w_{l,j,k} is row j, column k of W^l, so w_{2,0,0} is the seed's w_{00})",
         f"  engine a_{{1,0}}.grad = {result.a[1][0].grad:.6e}",
         "",
     ]
@@ -258,7 +260,13 @@ def write_drawings(result: SeedRun, out_dir: Path) -> list[Path]:
     return [viz.save_svg(result.cost, out_dir / "seed_network.svg"),
             viz.save_svg(result.cost, out_dir / "seed_network_neurons.svg", collapse=True),
             viz.walkthrough(result.cost, out_dir / "seed_network_walkthrough.html",
-                            title="Backward pass of the seed network: C = ½‖y − o‖²")]
+                            title="Backward pass of the seed network: C = ½‖y − o‖²"),
+            viz.walkthrough(result.cost, out_dir / "seed_network_neurons_walkthrough.html",
+                            collapse=True,
+                            title="The seed network, neuron by neuron: δ, ∇W, ∇b"),
+            viz.walkthrough(result.cost, out_dir / "seed_network_exercise.html",
+                            collapse=True, exercise=True,
+                            title="Your turn: the seed network's δ, neuron by neuron")]
 
 
 def main(argv: list[str] | None = None) -> SeedRun:

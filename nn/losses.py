@@ -168,11 +168,15 @@ def _seed_cost_rule(ys: tuple[float, ...], g: Any, out: Any, *o: Any) -> list[An
 
 
 def _seed_cost_text(pos: int, out: str, inputs: Sequence[str], params: tuple[Any, ...]) -> str:
-    return f"{inputs[pos]} − {params[0][pos]:g}"
+    return f"{inputs[pos]} − y{_subscript(pos)}"  # the seed's (o − y) in every drawing
 
 
 SEED_COST = _loss("seed_cost", "½‖y−o‖²", _seed_cost_forward, _seed_cost_rule,
                   _seed_cost_text, "the seed's C = ½‖y − o‖², targets bound")
+
+
+def _subscript(i: int) -> str:
+    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def seed_loss(outputs: Sequence[Any], targets: Sequence[Any]) -> Value:

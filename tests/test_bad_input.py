@@ -374,7 +374,8 @@ def test_a_diagram_graphviz_cannot_render_is_text_and_mime_filters_are_kept():
     assert "not drawn: render: Graphviz" in bad._repr_mimebundle_()["text/plain"]
     good = viz.to_dot(_small_graph())
     assert good._repr_mimebundle_(include=["text/plain"]) == {}
-    assert good._repr_mimebundle_(exclude=["image/svg+xml"]) == {}
+    assert good._repr_mimebundle_(exclude=["image/svg+xml", "text/html"]) == {}
+    assert list(good._repr_mimebundle_(include=["image/svg+xml"])) == ["image/svg+xml"]
 
 
 def test_a_failed_wasm_render_does_not_spoil_the_next_one(capfd):

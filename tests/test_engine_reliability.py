@@ -99,6 +99,7 @@ def test_sigint_at_many_points_of_a_large_pass_leaves_all_or_nothing():
     y.backward()
     duration = time.perf_counter() - start
     nodes = autograd.topological_order(y)
+    pass_grads = autograd.backprop(y)
     interrupted = finished = 0
     for k in range(1, 13):
         before = [n.grad for n in nodes]
@@ -110,7 +111,9 @@ def test_sigint_at_many_points_of_a_large_pass_leaves_all_or_nothing():
         except KeyboardInterrupt:
             interrupted += 1
             after = [n.grad for n in nodes]
-            assert after == before, f"grads changed by an interrupted pass (k={k})"
+            complete = [b + pass_grads[n] for n, b in zip(nodes, before)]
+            # the signal lands inside the pass (nothing changed) or just after it (all added)
+            assert after in (before, complete), f"a partial update after SIGINT (k={k})"
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)

@@ -72,3 +72,30 @@ def test_train_moons_rejects_bad_epochs(tmp_path):
     demo = load("train_moons")
     with pytest.raises(SystemExit):
         demo.main(["--epochs", "0", "--out", str(tmp_path)])
+
+
+def test_why_topological_order_shows_where_naive_backward_goes_wrong():
+    why = load("why_topological_order")
+    a, c = why.tiny()
+    assert why.naive_every_visit(c)[a] == 8.0  # b reached twice, sends twice
+    assert why.naive_visited(c)[a] == 4.0  # right here ...
+    C, nodes = why.seed_network()
+    wrong = {label for label, _, _ in why.wrong_nodes(C, nodes, why.naive_visited(C))}
+    assert "z_{2,0}" in wrong and "w_{1,0,0}" in wrong  # ... wrong below a fan-out
+    assert "a_{2,0}" not in wrong and "z_{3,0}" not in wrong  # its own sum ends complete
+    x, y = why.chain(5000)
+    with pytest.raises(RecursionError):
+        why.naive_visited(y)
+    text = why.report()
+    assert "naive, every visit:                 ∂c/∂a = 8" in text
+    assert "A chain of 5000 multiplications: naive → RecursionError" in text
+
+
+def test_seed_network_demo_writes_the_neuron_walkthrough_and_exercise(tmp_path):
+    demo = load("seed_network")
+    paths = demo.write_drawings(demo.run(0), tmp_path)
+    names = {p.name for p in paths}
+    assert {"seed_network_neurons_walkthrough.html", "seed_network_exercise.html"} <= names
+    page = (tmp_path / "seed_network_neurons_walkthrough.html").read_text(encoding="utf-8")
+    assert "δ³ = (o − y) ⊙ σ′(z³)" in page and '"exercise":false' in page
+    assert '"exercise":true' in (tmp_path / "seed_network_exercise.html").read_text("utf-8")

@@ -1,6 +1,7 @@
 """The walkthrough page in a real headless browser: load it, press keys, read the DOM."""
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -10,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from autograd import Value
+from autograd import Value, topological_order, viz
 from autograd.viz import walkthrough
 
 websockets_sync = pytest.importorskip("websockets.sync.client",
@@ -157,3 +158,201 @@ def _index(root, node):
     from autograd import topological_order
 
     return topological_order(root).index(node)
+
+
+# ---- a classroom screen: 1400×900, the seed network ----------------------------------------
+WIDTH, HEIGHT = 1400, 900
+
+
+def _seed_cost():
+    import nn
+
+    model = nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    X, Y = nn.seed_example()
+    _, a = model.trace(X[0])
+    return model, nn.seed_cost(a[-1], Y[0])
+
+
+def _screen(page, path):
+    page.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT,
+              deviceScaleFactor=1, mobile=False)
+    _load(page, path)
+    _settle(page)
+
+
+def _settle(page):
+    deadline = time.monotonic() + 5
+    while page.js("document.body.dataset.moving") != "0":
+        assert time.monotonic() < deadline, "the view kept moving"
+        time.sleep(0.05)
+
+
+def _rect(page, selector):
+    return page.js(f"(function(){{var r=document.querySelector({json.dumps(selector)})"
+                   ".getBoundingClientRect();return [r.left,r.top,r.right,r.bottom];})()")
+
+
+def _inside(inner, outer):
+    return (inner[0] >= outer[0] - 0.5 and inner[1] >= outer[1] - 0.5
+            and inner[2] <= outer[2] + 0.5 and inner[3] <= outer[3] + 0.5)
+
+
+def _check_frame(page):
+    """Caption in the window, every active box in the stage, a single box at reading size."""
+    k = int(page.js("document.body.dataset.frame"))
+    caption = page.js("document.getElementById('caption').textContent")
+    assert caption.strip(), f"frame {k} has no caption"
+    assert _inside(_rect(page, "#caption"), [0, 0, WIDTH, HEIGHT]) or k == 0 or \
+        _inside(_rect(page, "#caption-box"), [0, 0, WIDTH, HEIGHT])
+    assert _inside(_rect(page, "#caption-box"), [0, 0, WIDTH, HEIGHT])
+    hidden = page.js("(function(){var b=document.getElementById('caption-box');"
+                     "return b.scrollHeight - b.clientHeight;})()")
+    assert hidden <= 1, f"frame {k}: {hidden} px of the caption need scrolling"
+    stage = _rect(page, "#stage")
+    actives = page.js("Array.from(document.querySelectorAll('g.value.active')).map(function(g)"
+                      "{var r=g.getBoundingClientRect();return [r.left,r.top,r.right,r.bottom];})")
+    assert actives, f"frame {k} highlights no node"
+    for box in actives:
+        assert _inside(box, stage), f"frame {k}: active box {box} outside the stage {stage}"
+    if len(actives) == 1:  # one node: shown at a readable size (≥ 11 px text)
+        height = page.js("document.querySelector('g.value.active text')"
+                         ".getBoundingClientRect().height")
+        assert height >= 11, f"frame {k}: the active node's text is {height:.1f} px high"
+    return caption
+
+
+def test_seed_neuron_walkthrough_states_the_seeds_formulas_on_a_1400x900_screen(
+        browser, tmp_path):
+    model, C = _seed_cost()
+    path = walkthrough(C, tmp_path / "neurons.html", collapse=True)
+    _screen(browser, path)
+    captions = [_check_frame(browser)]
+    total = int(browser.js("document.getElementById('counter').textContent.split(' ')[3]"))
+    assert total == 11  # C, then 7 neurons and 3 layers
+    for _ in range(total):
+        browser.key("ArrowRight", "ArrowRight", 39)
+        _settle(browser)
+        captions.append(_check_frame(browser))
+    assert browser.js("window.scrollX + window.scrollY") == 0  # the page never scrolls
+    text = "\n".join(captions)
+    C.backward()
+    assert "∂C/∂a₃₀ = a₃₀ − y₀" in text  # the seed's o − y at the output
+    assert "δ³ = (o − y) ⊙ σ′(z³)" in text
+    assert "δ² = σ′(z²) ⊙ (W³ᵀ δ³)" in text and "δ¹ = σ′(z¹) ⊙ (W²ᵀ δ²)" in text
+    assert "∇W¹ = δ¹ a⁰ᵀ" in text and "∇b¹ = δ¹" in text
+    fan_out = next(c for c in captions if "Layer 1, neuron 0" in c)
+    assert "∂C/∂a₁₀ = ∂C/∂z₂₀·w₂₀₀ + ∂C/∂z₂₁·w₂₁₀" in fan_out
+    assert "In the seed's notation: ∂C/∂a₁₀ = ∂C/∂z₂₀·w₀₀ + ∂C/∂z₂₁·w₁₀" in fan_out
+    w = model.layers[0].neurons[0].w[0]  # w₁₀₀: its gradient is on the drawing at the end
+    assert re.search(r"∂C/∂w₁₀₀ = \S+ × 0\.05 = " + re.escape(_num(w.grad)), fan_out)
+    shown = browser.js(f"document.querySelector('text.grad[data-node=\"v{_index(C, w)}\"]')"
+                       ".textContent")
+    assert shown == f"grad {_num(w.grad)}"
+    assert "seed drops the layer" in browser.js("document.getElementById('side').textContent")
+
+
+def _num(x):
+    from autograd.viz.graph import _num as fmt
+
+    return fmt(x, 4)
+
+
+def test_full_seed_graph_walkthrough_follows_the_active_node(browser, tmp_path):
+    _, C = _seed_cost()
+    path = walkthrough(C, tmp_path / "full.html")
+    _screen(browser, path)
+    width = float(browser.js("document.querySelector('#stage svg').dataset.full.split(' ')[2]"))
+    total = int(browser.js("document.getElementById('counter').textContent.split(' ')[3]"))
+    assert total == 15  # every node an op made: C and 7 neurons × (a, z)
+    views = set()
+    for _ in range(total):
+        browser.key("ArrowRight", "ArrowRight", 39)
+        _settle(browser)
+        _check_frame(browser)
+        views.add(browser.js("document.querySelector('#stage svg').getAttribute('viewBox')"))
+    assert width > WIDTH  # too wide to read at fit size: the view has to move
+    assert len(views) > 5
+    browser.js("document.getElementById('fit').click()")  # the whole graph on demand
+    _settle(browser)
+    assert browser.js("document.querySelector('#stage svg').viewBox.baseVal.width") >= width
+
+
+def _type(page, text):
+    page.js("document.getElementById('answer').value = ''; "
+            "document.getElementById('answer').focus()")
+    page.call("Input.insertText", text=text)
+    page.key("Enter", "Enter", 13)
+    return page.js("document.getElementById('feedback').textContent")
+
+
+def test_exercise_mode_asks_for_each_delta_and_names_the_missed_term(browser, tmp_path):
+    model, C = _seed_cost()
+    path = walkthrough(C, tmp_path / "exercise.html", collapse=True, exercise=True)
+    C.backward()
+    _screen(browser, path)
+    for _ in range(8):  # to neuron 0 of layer 1, where a₁₀'s two paths meet
+        browser.js("document.getElementById('reveal').click()")
+        browser.key("ArrowRight", "ArrowRight", 39)
+    _settle(browser)
+    assert browser.js("document.body.classList.contains('asking')")
+    assert browser.js("document.getElementById('question').textContent") == "δ₁₀ = ∂C/∂z₁₀ = ?"
+    assert browser.js("getComputedStyle(document.getElementById('caption')).display") == "none"
+    nodes = {n.label: n for n in topological_order(C)}
+    z, a10, z20 = nodes["z_{1,0}"], nodes["a_{1,0}"], nodes["z_{2,0}"]
+    z10 = f"v{_index(C, z)}"
+    assert browser.js(f"document.querySelector('text.grad[data-node=\"{z10}\"]').textContent") \
+        == "grad ?"
+    a10_grad = f"document.querySelector('text.grad[data-node=\"v{_index(C, a10)}\"]').textContent"
+    assert browser.js(a10_grad) == "grad ?"  # the fan-out sum is the exercise: not shown
+    _check_frame(browser)  # the question is on screen with the node
+    visible = browser.js("Array.from(document.querySelectorAll('text')).filter(function(t){"
+                         "return getComputedStyle(t).visibility === 'visible';})"
+                         ".map(function(t){return t.textContent;}).join('\\n')")
+    assert _num(z.grad) not in visible  # no edge label gives δ₁₀ away
+
+    sigma_prime = a10.data * (1 - a10.data)
+    only_first_path = sigma_prime * z20.grad * model.layers[1].neurons[0].w[0].data
+    said = _type(browser, f"{only_first_path:.6g}")
+    assert "You left out the term ∂C/∂z₂₁·w₂₁₀" in said
+    assert browser.js("document.body.classList.contains('asking')")
+    said = _type(browser, f"{a10.grad:.6g}".replace("-", "−"))  # forgot σ′; a Unicode minus
+    assert "before the factor σ′(z₁₀)" in said
+    said = _type(browser, "twelve")
+    assert said == "Type a number, e.g. -0.0123."
+    _type(browser, f"{z.grad * 1.001:.6g}")  # within the tolerance: revealed
+    assert not browser.js("document.body.classList.contains('asking')")
+    assert "δ₁₀ = ∂C/∂z₁₀" in browser.js("document.getElementById('caption').textContent")
+    assert browser.js(f"document.querySelector('text.grad[data-node=\"{z10}\"]').textContent") \
+        == f"grad {_num(z.grad)}"
+
+
+def test_jupyter_drawing_fits_the_cell_and_a_click_zooms_to_actual_size(browser, tmp_path):
+    _, C = _seed_cost()
+    html = C._repr_mimebundle_()["text/html"]  # 40 nodes, some 5,000 pt wide
+    path = tmp_path / "cell.html"
+    path.write_text(f'<!DOCTYPE html><html><body><div id="cell" style="width:900px">{html}'
+                    "</div></body></html>", encoding="utf-8")
+    browser.call("Page.navigate", url=path.as_uri())
+    deadline = time.monotonic() + 10
+    while browser.js("document.readyState") != "complete":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    width = "document.querySelector('#cell svg').getBoundingClientRect().width"
+    assert 850 <= browser.js(width) <= 900  # fits the cell
+    browser.js("document.querySelector('#cell label').click()")
+    assert browser.js(width) > 3000  # actual size ...
+    assert browser.js("document.querySelector('#cell label').scrollWidth") > 900  # ... scrolls
+    browser.js("document.querySelector('#cell label').click()")
+    assert browser.js(width) <= 900
+
+
+def test_clicking_a_node_shows_its_derivation(browser, tmp_path):
+    model, C = _seed_cost()
+    _screen(browser, walkthrough(C, tmp_path / "full.html"))
+    w = model.layers[0].neurons[0].w[0]
+    browser.js(f"document.getElementById('v{_index(C, w)}')"
+               ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    shown = browser.js("document.getElementById('derivation').textContent")
+    assert shown == viz.derivation(C, w)
+    assert "∂C/∂a₁₀ = ∂C/∂z₂₀·w₂₀₀ + ∂C/∂z₂₁·w₂₁₀" in shown
+    assert _inside(_rect(browser, "#side"), [0, 0, WIDTH, HEIGHT])

@@ -20,14 +20,27 @@ from typing import Any
 
 from autograd._io import atomic_write, check_target
 from autograd.engine import Value
-from autograd.viz.dot import MAX_NODES, Diagram, _build, _Options, _options
-from autograd.viz.graph import Graph, pretty
-from autograd.viz.page import frames as page_frames
-from autograd.viz.page import page, steps_of, tag_grads
+from autograd.viz.derivation import Derivation, derivation, write
+from autograd.viz.dot import (
+    MAX_NODES,
+    Diagram,
+    _boxes,
+    _build,
+    _fill,
+    _Options,
+    _options,
+    colour_scale,
+)
+from autograd.viz.frames import Frames, steps_of
+from autograd.viz.graph import Graph, is_const, pretty
+from autograd.viz.page import page, tag_grads
 from autograd.viz.render import RenderError, render
 
-__all__ = ["MAX_NODES", "Diagram", "RenderError", "pretty", "render", "save_svg", "to_dot",
-           "to_svg", "walkthrough"]
+__all__ = ["MAX_NODES", "Diagram", "RenderError", "derivation", "pretty", "render", "save_svg",
+           "to_dot", "to_svg", "walkthrough"]
+
+DERIVATION_LIMIT = 120
+"""The walkthrough stores a derivation per node for graphs up to this many nodes."""
 
 
 # ---- public API ----------------------------------------------------------------------------
@@ -62,30 +75,51 @@ def save_svg(root: Value, path: str | os.PathLike[str], *, max_nodes: int | None
 
 
 def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | None = MAX_NODES,
-                backend: str = "auto", title: str | None = None, **options: Any) -> Path:
+                backend: str = "auto", title: str | None = None, exercise: bool = False,
+                **options: Any) -> Path:
     """Write one self-contained HTML page that steps through the backward pass of `root`.
 
-    Gradients are those of a fresh `root.backward()` (the `.grad` fields are not used or
-    changed). Frame k highlights the node being processed and the edges it sends along.
-    The file is written atomically (temp file, then rename).
+    The steps are the engine's own (`backprop(..., on_step=...)` reports); gradients are
+    those of a fresh pass (the `.grad` fields are not used or changed). The view pans and
+    zooms to follow the active node at a readable size; the caption, a colour legend and
+    the derivation of a clicked node sit in a fixed panel. With `collapse=True` an `nn`
+    network is walked neuron by neuron, layer by layer, in the seed's formulas. With
+    `exercise=True` the page asks for each gradient before revealing it. Options as for
+    `to_dot`. The file is written atomically (temp file, then rename).
     """
     check_target(path, "walkthrough")
     opts = _options("walkthrough", root, options, max_nodes)
-    if opts.collapse:
-        raise ValueError("walkthrough: collapse=True is not supported (each step is one node); "
-                         "use to_svg(root, collapse=True) for the neuron-level picture")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"walkthrough: title must be a str, got {type(title).__name__}")
+    if not isinstance(exercise, bool):
+        raise TypeError(f"walkthrough: exercise must be True or False, got {exercise!r}")
     graph = Graph(root, opts.precision, fn="walkthrough")
-    grads, steps = steps_of(graph)
-    graph.grads = grads
+    grads, steps = steps_of(root)
+    graph.grads = {node: grads.get(node, 0.0) for node in graph.order}
+    owner, members = _boxes(graph) if opts.collapse else ({}, {})
     plain = _Options(**{**opts.__dict__, "color": False, "show_grads": True})
     dot = _build(root, plain, "walkthrough", graph=graph, sums=False)
     svg = render(dot.source, "svg", backend).decode("utf-8")
-    frames = page_frames(graph, steps)
+    rows = {f"v{graph.index[z]}": [f"v{graph.index[m]}" for m in group]
+            for z, group in members.items()}
+    scale = colour_scale(graph)
+    frames = Frames(graph, steps, lambda g: _fill(g, scale) if scale else "#ffffff",
+                    owner, members).build()
+    derivations = {}
+    if len(graph.order) <= DERIVATION_LIMIT:
+        explain = Derivation(graph)
+        drawn = {owner.get(n, n) for n in graph.order}
+        derivations = {f"v{graph.index[n]}": write(explain, n, "text")
+                       for n in drawn if not is_const(n)}
+    data = {"frames": frames, "derivations": derivations, "exercise": exercise,
+            "derivation_limit": DERIVATION_LIMIT}
     heading = title if title is not None else f"Backward pass of {graph.root_name}"
-    return Path(atomic_write(path, page(tag_grads(svg), frames, heading), "walkthrough"))
-
+    note = ""
+    if members:
+        note = ("Notation: the drawings name a weight w_{l,j,k} (layer l, neuron j, input k); "
+                "the seed drops the layer, so its w₀₀ in layer 2 is w₂₀₀ here.")
+    text = page(tag_grads(svg, rows), data, heading, note)
+    return Path(atomic_write(path, text, "walkthrough"))
 
 
 def _jupyter_svg(root: Value, max_nodes: int) -> str | None:

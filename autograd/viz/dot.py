@@ -30,6 +30,18 @@ _FAST_LAYOUT = ('mclimit="0.1" nslimit="1" nslimit1="1" searchsize="5" remincros
 
 
 _BACKENDS = ("auto", "dot", "wasm")
+LEGEND = (
+    ("#3182bd", "fill", "blue fill: gradient > 0 (darker: larger |gradient|)", True),
+    ("#de2d26", "fill", "red fill: gradient < 0", True),
+    ("#ffffff", "fill", "white: gradient 0, or not known yet (grad ?)", False),
+    ("#e6550d", "border", "orange border or edge: the node is used several times; its gradient "
+                          "is the sum of what each use sends", True),
+    ("#7b3294", "border", "purple: the step being processed and the edges it sends along", False),
+    ("#eeeeee", "dashed", "grey dashed box: a constant", True),
+)
+"""The colours of every drawing: (colour, shown as, meaning, in the SVG's own legend line).
+
+The walkthrough's legend panel lists them all; static drawings state the first kind."""
 _DIRECTIONS = ("LR", "TB")
 _FAN_IN_COLOR = "#e6550d"
 _POSITIVE = (49, 130, 189)   # blue: ∂out/∂node > 0
@@ -41,7 +53,8 @@ _NAME_LENGTH = 16            # unlabelled nodes get an expression name up to thi
 class Diagram(graphviz.Digraph):
     """A `graphviz.Digraph` that Jupyter displays inline as SVG, with or without `dot`.
 
-    Jupyter calls these on every displayed Diagram, so they never raise: a drawing over
+    Jupyter shows it scaled to the cell width (a click zooms to actual size). Jupyter
+    calls these on every displayed Diagram, so they never raise: a drawing over
     MAX_NODES boxes (from `to_dot`, which has no limit) or one Graphviz cannot render is
     shown as a line of text saying why, not as a traceback or a render that takes minutes.
     """
@@ -50,13 +63,10 @@ class Diagram(graphviz.Digraph):
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **_: Any) -> dict[str, str]:
-        kind = "image/svg+xml"
-        if (include and kind not in include) or (exclude and kind in exclude):
-            return {}
-        try:
-            return {kind: self._svg()}
-        except RenderError as error:
-            return {"text/plain": f"<autograd.viz.Diagram, not drawn: {error}>"}
+        from autograd.viz.jupyter import bundle
+
+        return bundle(self._svg, lambda error: f"<autograd.viz.Diagram, not drawn: {error}>",
+                      include, exclude)
 
     def _repr_svg_(self) -> str | None:
         """The rendered SVG (system `dot` when present, else WebAssembly Graphviz), or None."""
@@ -160,6 +170,17 @@ def _fill(g: float, scale: float) -> str:
     return "#" + "".join(f"{round(255 - t * (255 - c)):02x}" for c in (r, gr, b))
 
 
+def colour_scale(graph: Graph) -> float:
+    """The |gradient| drawn darkest: the largest below the root (the root's own 1 would leave
+    every other box nearly white), or the root's when nothing else has one."""
+    below = [abs(graph.grad(n)) for n in graph.order if n is not graph.root]
+    below = [g for g in below if math.isfinite(g) and g > 0]
+    if below:
+        return max(below)
+    root = abs(graph.grad(graph.root))
+    return root if math.isfinite(root) else 0.0
+
+
 def _attrs(**attrs: Any) -> str:
     return " ".join(f'{k.rstrip("_")}="{v}"' for k, v in attrs.items() if v is not None)
 
@@ -209,8 +230,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
         _too_big(fn, str(len(drawn)), opts)
     scale = 0.0
     if opts.color and opts.show_grads:
-        finite = (abs(g) for g in map(graph.grad, graph.order) if math.isfinite(g))
-        scale = max(finite, default=0.0)
+        scale = colour_scale(graph)
     clusters = opts.clusters
     if clusters is None:  # a full MLP reads best unclustered; collapsed, by layer
         clusters = bool(members)
@@ -226,7 +246,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
 
     def row(node: Value) -> list[str]:
         if is_const(node):
-            fields = [f"const {graph.names[node]}"]
+            fields = [graph.names[node]]  # a constant is its value everywhere: box, edge, caption
         else:
             fields = [graph.names[node], f"data {graph.num(node.data)}"]
         if opts.show_grads:
@@ -288,6 +308,9 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
                 place(consumer, f"\t{copy_id} [{attrs}]\n")
                 source = copy_id
             gap = clusters and not opts.collapse and _layer(parent) != _layer(consumer)
+            role = neuron_of(parent)
+            if not opts.collapse and role is not None and role.kind == "a" and parent.is_leaf:
+                gap = True  # the inputs get their own column, left of the first weights
             edges.append(_edge(graph, opts, consumer, pos, source, target,
                                len(uses[parent]) > 1, minlen=2 if gap else None))
 
@@ -295,8 +318,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
     dot.node_count = len(drawn)
     legend = None
     if scale:
-        legend = ("fill: blue = gradient > 0, red = gradient < 0, darker = larger |gradient|;"
-                  "  orange border: a gradient summed over several uses")
+        legend = ";   ".join(text for _, _, text, static in LEGEND if static)
     graph_attrs = _attrs(rankdir=opts.rankdir, newrank="true", fontname="Helvetica", fontsize=10,
                          nodesep=0.3, ranksep=0.45, label=legend, labelloc="b")
     effort = _FAST_LAYOUT if len(drawn) > _BIG else ""
@@ -319,6 +341,8 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
             dot.body.append("\t\t}\n")
         dot.body.append("\t}\n")
     dot.body.extend(edges)
+    if not members:
+        dot.body.extend(_neuron_order(graph, drawn))
     return dot
 
 
@@ -343,6 +367,33 @@ def _far_uses(graph: Graph, uses: dict[Value, list[tuple[Value, int]]],
         if len(used) > _MAX_EDGES_OUT or total > _SPAN_BUDGET:
             far.update((parent, c, pos) for _, _, c, pos in spans[1:])
     return far
+
+
+_KIND_ORDER = {"w": 0, "b": 1, "z": 2, "a": 3}
+
+
+def _neuron_order(graph: Graph, drawn: list[Value]) -> list[str]:
+    """Keep an `nn` graph's columns in neuron order, top to bottom, weights beside their neuron.
+
+    Within each column (the weights and biases of layer l; its z's; its a's) an invisible
+    chain of edges in a `rank=same` group fixes the order; without it Graphviz may draw
+    z₁₂ above z₁₀, or weights between the inputs.
+    """
+    columns: dict[tuple[int, str], list[tuple[int, int, int, str]]] = {}
+    for node in drawn:
+        role = neuron_of(node)
+        if role is None:
+            continue
+        column = "p" if role.kind in "wb" else role.kind
+        key = (role.unit, _KIND_ORDER[role.kind], role.index or 0, f"v{graph.index[node]}")
+        columns.setdefault((role.layer, column), []).append(key)
+    lines = []
+    for _, keys in sorted(columns.items()):
+        ids = [key[-1] for key in sorted(keys)]
+        if len(ids) < 2:
+            continue
+        lines.append("\t{rank=same; " + " -> ".join(ids) + " [style=invis]}\n")
+    return lines
 
 
 def _layer(node: Value) -> int | None:

@@ -1,0 +1,103 @@
+"""One vocabulary in every view: names, constants, colours, the seed's layout and numbers."""
+
+import json
+import re
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nn
+from autograd import Value, topological_order, viz
+from autograd.viz.dot import LEGEND
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def frames_of(path):
+    text = Path(path).read_text(encoding="utf-8")
+    data = re.search(r'<script type="application/json" id="frames">(.*?)</script>', text)
+    return json.loads(data.group(1))["frames"], text
+
+
+def boxes(svg):
+    """{node id: (x, y)} of every value box (its outline's first point)."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    found = {}
+    for g in root.iter(f"{SVG}g"):
+        if "value" in g.get("class", "").split():
+            shape = g.find(f"{SVG}path")
+            x, y = re.match(r"M([-\d.]+),([-\d.]+)", shape.get("d")).groups()
+            found[g.get("id")] = (float(x), float(y))
+    return found
+
+
+def test_edges_captions_and_derivations_name_a_derivative_the_same_way(tmp_path):
+    x = Value(3.0, label="x")
+    y = 2 * x  # no label: named by its expression everywhere
+    f = (y + 1).tanh()
+    f.label = "f"
+    dot = viz.to_dot(f).source
+    assert "∂(2*x)/∂x = 2" in dot and "∂(2*x)/∂2 = x = 3" in dot
+    frames, _ = frames_of(viz.walkthrough(f, tmp_path / "w.html"))
+    captions = "\n".join(frame["c"] for frame in frames)
+    assert "∂f/∂x += ∂f/∂(2*x) · ∂(2*x)/∂x" in captions
+    assert "∂f/∂2 += ∂f/∂(2*x) · ∂(2*x)/∂2" in captions
+    assert "∂f/∂(2*x) = ∂f/∂(2*x+1)·1" in viz.derivation(f, y)
+    assert "const " not in dot and "label=\"{2|grad 0}\"" in dot  # a constant is its value
+
+
+def test_every_view_states_the_same_colour_legend(tmp_path):
+    x = Value(-1.5, label="x")
+    f = x * x + x
+    f.label = "f"
+    f.backward()
+    svg = viz.to_svg(f)
+    page = viz.walkthrough(f, tmp_path / "w.html").read_text(encoding="utf-8")
+    for colour, _, text, in_svg in LEGEND:
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert escaped in page and colour in page
+        assert (escaped in svg) == in_svg
+
+
+def seed_model():
+    model = nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    X, Y = nn.seed_example()
+    z, a = model.trace(X[0])
+    return model, z, a, nn.seed_cost(a[-1], Y[0])
+
+
+def test_uncollapsed_network_is_drawn_neuron_by_neuron():
+    model, z, a, C = seed_model()
+    order = topological_order(C)
+    at = boxes(viz.to_svg(C))
+
+    def where(node):
+        return at[f"v{order.index(node)}"]
+
+    for layer in (1, 2, 3):  # neurons top to bottom (Graphviz's y grows downwards)
+        ys = [where(node)[1] for node in z[layer]]
+        assert ys == sorted(ys), f"layer {layer}: z drawn in the order {ys}"
+    first = [p for n in model.layers[0].neurons for p in [*n.w, n.b]]
+    ys = [where(p)[1] for p in first]
+    assert ys == sorted(ys)  # w₁₀₀ w₁₀₁ b₁₀ w₁₁₀ ... : each neuron's weights together
+    inputs = max(where(node)[0] for node in a[0])
+    assert inputs < min(where(p)[0] for p in first)  # the inputs have their own column
+
+
+def test_readme_snippet_and_demo_numbers_agree_with_what_the_readme_says(monkeypatch):
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"so this C is ([\d.]+)\. `demos/seed_network.py` prints\s+C = ([\d.]+)",
+                     readme)
+    assert said, "the README no longer explains the two numbers"
+    _, _, _, C = seed_model()
+    assert f"{C.data:.5f}" == said.group(1)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "seed_network", Path(__file__).parents[1] / "demos" / "seed_network.py")
+    demo = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "seed_network", demo)  # its dataclasses look it up
+    spec.loader.exec_module(demo)
+    X, Y = nn.seed_example()
+    cost = nn.seed_cost(demo.build(0)(X[0]), Y[0])
+    assert f"{cost.data:.4f}" == said.group(2)
