@@ -5,6 +5,7 @@
 """
 
 from autograd import ops
+from autograd.compile import TraceError, compile
 from autograd.engine import (
     Role,
     Value,
@@ -33,5 +34,7 @@ __all__ = [
     "sum",
     "topological_order",
     "zero_grad",
+    "compile",
+    "TraceError",
 ]
 __version__ = "0.1.0"

@@ -52,6 +52,10 @@ _JUPYTER_MAX_NODES = 400
 
 # Thread- and asyncio-safe switch for recording the graph (see `no_grad`).
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
+# Set only while `autograd.compile` traces a function: told of every read of a Value's number
+# that can steer Python control flow (comparisons, float(), int(), ...) and of every node made
+# under `no_grad`, so the compiled code can check the one and recompute the other.
+_tracer: contextvars.ContextVar[Any] = contextvars.ContextVar("tracer", default=None)
 
 
 class Role(NamedTuple):
@@ -179,6 +183,9 @@ def _node(data: float, prev: tuple[Value, ...], fn: Op) -> Value:
     else:
         out._prev = ()
         out._fn = None
+        tracer = _tracer.get()
+        if tracer is not None:
+            tracer.detached(out, prev, fn)
     return out
 
 
@@ -472,24 +479,36 @@ def _plain(x: Any) -> Any:
     return x.data if isinstance(x, Value) else x
 
 
+def _seen(kind: str, self: Value, other: Any, result: Any) -> Any:
+    """Tell a running trace (autograd.compile) that `result` was read from `self`."""
+    tracer = _tracer.get()
+    if tracer is not None:
+        tracer.read(kind, self, other, result)
+    return result
+
+
 def _lt(self: Value, other: Any) -> bool:
-    return self.data < _plain(other)
+    return _seen("<", self, other, self.data < _plain(other))
 
 
 def _le(self: Value, other: Any) -> bool:
-    return self.data <= _plain(other)
+    return _seen("<=", self, other, self.data <= _plain(other))
 
 
 def _gt(self: Value, other: Any) -> bool:
-    return self.data > _plain(other)
+    return _seen(">", self, other, self.data > _plain(other))
 
 
 def _ge(self: Value, other: Any) -> bool:
-    return self.data >= _plain(other)
+    return _seen(">=", self, other, self.data >= _plain(other))
 
 
 def _float(self: Value) -> float:
     """float(v) is v.data; refused inside a rule under create_graph (it loses the graph)."""
+    return _seen("float", self, None, _number(self))
+
+
+def _number(self: Value) -> float:
     running = _rule_running.get()
     if running is not None:
         raise TypeError(
@@ -507,17 +526,17 @@ def _item(self: Value) -> float:
 
 def _int(self: Value) -> int:
     """int(v): int(v.data), no graph."""
-    return int(_float(self))
+    return _seen("int", self, None, int(_number(self)))
 
 
 def _round(self: Value, ndigits: int | None = None) -> Any:
     """round(v[, n]): round(v.data[, n]), no graph."""
-    return round(_float(self), ndigits)
+    return _seen("round", self, ndigits, round(_number(self), ndigits))
 
 
 def _trunc(self: Value) -> int:
     """math.trunc(v): math.trunc(v.data), no graph."""
-    return math.trunc(_float(self))
+    return _seen("trunc", self, None, math.trunc(_number(self)))
 
 
 def _format(self: Value, spec: str) -> str:
