@@ -5,9 +5,13 @@ that program for any function of `Value`s: it runs `fn` once on example argument
 records the graph, and generates straight-line Python from the op table
 (`autograd.ops`: each op's `code` and `local_code` templates):
 
-    # forward                                   # backward
-    z_1_0 = w_1_0_0 * x_0 + w_1_0_1 * x_1 + b_1_0     dC_da_1_0 = dC_dz_2_0 * w_2_0_0 + dC_dz_2_1 * w_2_1_0
-    a_1_0 = _sigmoid(z_1_0)                          dC_dz_1_0 = dC_da_1_0 * (a_1_0 * (1.0 - a_1_0))
+    # forward
+    z_1_0 = w_1_0_0 * x_0 + w_1_0_1 * x_1 + b_1_0
+    a_1_0 = _sigmoid(z_1_0)
+    ...
+    # backward
+    dC_da_1_0 = dC_dz_2_0 * w_2_0_0 + dC_dz_2_1 * w_2_1_0
+    dC_dz_1_0 = dC_da_1_0 * (a_1_0 * (1.0 - a_1_0))
 
 One assignment per node; each gradient is the sum of what its consumers send (the seed's
 fan-out sum). Running that code is several times faster than building a graph per call.
@@ -556,7 +560,7 @@ class _Program:
         target = (f"({', '.join(inputs)},)" if inputs else "_")
         per_row_bwd = _render(backward, inputs=False)
         batch_accumulators = list(dict.fromkeys(accumulators))
-        batch = [f"def batch(_P, _rows, _seed):",
+        batch = ["def batch(_P, _rows, _seed):",
                  block(read),
                  block(_unpack(batch_accumulators, f"(0.0,) * {len(batch_accumulators)}")),
                  "    _outs = []", "    _redo = []",
@@ -796,18 +800,14 @@ class Compiled:
 
     def _first_trace(self, args: list[Any]) -> tuple[_Trace, frozenset[int]]:
         """Trace with every argument as Values; on TypeError make them static, last first."""
-        static: frozenset[int] = frozenset()
-        first_error: TypeError | None = None
-        for k in range(self.nargs + 1):
+        for k in range(self.nargs):
             static = frozenset(range(self.nargs - k, self.nargs))
             try:
                 return _run_traced(self.fn, args, static, self.names), static
-            except TypeError as error:
-                if first_error is None:
-                    first_error = error
-                if k == self.nargs:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+            except TypeError:
+                continue  # fn refused a Value somewhere: specialise on one more argument
+        static = frozenset(range(self.nargs))  # plain numbers: fn's own errors are raised
+        return _run_traced(self.fn, args, static, self.names), static
 
     def _key(self, args: Sequence[Any]) -> tuple[Any, ...]:
         key = []
