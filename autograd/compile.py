@@ -32,6 +32,7 @@ import builtins
 import inspect
 import keyword
 import math
+import operator
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -721,6 +722,14 @@ class Compiled:
             rows[n] = args
         outs: list[Any] = [None] * count
         grads: dict[Value, float] = {}
+        sums: list[tuple[list[Value], list[float]]] = []  # per distinct parameter list
+
+        def add_all(params: list[Value], gs: Sequence[float]) -> None:
+            for known, total in sums:  # traces of one fn usually read the same parameters
+                if known is params or known == params:
+                    total[:] = map(operator.add, total, gs)
+                    return
+            sums.append((params, list(gs)))
         for key, members in groups.items():
             if key not in self._cache:
                 self._retrace(key, rows[members[0]], None)
@@ -735,8 +744,8 @@ class Compiled:
                 done = set(redo)
                 for k, out in zip((k for k in range(len(members)) if k not in done), found):
                     outs[members[k]] = out
-                for p, g in zip(program.params, gs):
-                    grads[p] = grads[p] + g if p in grads else g
+                if gs:
+                    add_all(program.params, gs)
             for k in redo:
                 args = rows[members[k]]
                 if grad_on:
@@ -747,6 +756,9 @@ class Compiled:
                     found = self.forward(*args)
                     found = tuple(found) if isinstance(found, list) else (found,)
                 outs[members[k]] = found
+        for params, total in sums:
+            for p, g in zip(params, total):
+                grads[p] = grads[p] + g if p in grads else g
         if grads:
             _add_grads(grads)
         width = len(outs[0])
@@ -799,13 +811,16 @@ class Compiled:
         return [_plain(a) for a in args]
 
     def _first_trace(self, args: list[Any]) -> tuple[_Trace, frozenset[int]]:
-        """Trace with every argument as Values; on TypeError make them static, last first."""
-        for k in range(self.nargs):
-            static = frozenset(range(self.nargs - k, self.nargs))
+        """Trace with every argument as Values; on a TypeError try one static argument (the
+        last first), then more; with all of them static, fn's own errors are raised."""
+        n = self.nargs
+        tries = [frozenset()] + [frozenset({i}) for i in reversed(range(n))]
+        tries += [frozenset(range(n - k, n)) for k in range(2, n)]
+        for static in tries:
             try:
                 return _run_traced(self.fn, args, static, self.names), static
             except TypeError:
-                continue  # fn refused a Value somewhere: specialise on one more argument
+                continue  # fn refused a Value somewhere: specialise on other arguments
         static = frozenset(range(self.nargs))  # plain numbers: fn's own errors are raised
         return _run_traced(self.fn, args, static, self.names), static
 
