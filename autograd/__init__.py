@@ -5,6 +5,7 @@
 """
 
 from autograd import ops
+from autograd._gcscope import gc_scope
 from autograd.compile import TraceError, compile
 from autograd.engine import (
     Role,
@@ -36,5 +37,6 @@ __all__ = [
     "zero_grad",
     "compile",
     "TraceError",
+    "gc_scope",
 ]
 __version__ = "0.1.0"

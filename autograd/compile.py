@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd import engine, ops
+from autograd._gcscope import gc_scope
 from autograd.engine import Value
 
 __all__ = ["compile", "Compiled", "TraceError", "MAX_NODES"]
@@ -244,8 +245,9 @@ class _Program:
         guard_values = [v for kind, v, other, _ in trace.reads
                         for v in ((v, other) if isinstance(other, Value) else (v,))]
         order = _postorder([*outputs, *guard_values], forward_parents)
-        if len(order) > MAX_NODES:
-            raise TraceError(f"compile: the traced graph has {len(order):,} nodes per call, "
+        computed = sum(1 for node in order if forward_parents(node))
+        if computed > MAX_NODES:
+            raise TraceError(f"compile: the traced graph has {computed:,} op nodes per call, "
                              f"more than {MAX_NODES:,}; straight-line code that long compiles "
                              f"slowly. Use eager mode, or compile a smaller per-sample function "
                              f"and run it with .batch()")
@@ -302,8 +304,9 @@ class _Program:
         if found is None:
             code: dict[str, Any] = {}
             text = self.sources[kind]
-            exec(builtins.compile(text, f"<autograd.compile {self.fn_name} {kind}>", "exec"),
-                 self.namespace, code)
+            with gc_scope():
+                exec(builtins.compile(text, f"<autograd.compile {self.fn_name} {kind}>",
+                                      "exec"), self.namespace, code)
             found = self._functions[kind] = code[kind]
         return found
 
@@ -646,8 +649,9 @@ class Compiled:
         self._cache: dict[Any, list[_Program]] = {}
         self._static = frozenset()
         args = [_plain(a) for a in example_args]
-        trace, self._static = self._first_trace(args)
-        self._add(self._key(args), self._program(trace, args))
+        with gc_scope():  # tracing and code generation make many objects, no cycles
+            trace, self._static = self._first_trace(args)
+            self._add(self._key(args), self._program(trace, args))
 
     # -- public ----------------------------------------------------------------------------
     def __call__(self, *args: Any) -> float | list[float]:
@@ -875,8 +879,9 @@ class Compiled:
             raise TraceError(f"compiled {self.fn_name}: these arguments need a new trace "
                              f"(a new value of a static argument, or a new list length: "
                              f"{key!r}); retrace=False")
-        trace = _run_traced(self.fn, args, self._static, self.names)
-        self._add(key, self._program(trace, args))
+        with gc_scope():
+            trace = _run_traced(self.fn, args, self._static, self.names)
+            self._add(key, self._program(trace, args))
 
     def _run(self, args: Sequence[Any], seed: float
              ) -> tuple[tuple[float, ...], dict[Value, float], list[Any]]:
