@@ -771,6 +771,20 @@ class Compiled:
             totals = [t * (1.0 / count) for t in totals]
         return totals[0] if self._single_width() else totals
 
+    def prepare(self, *kinds: str) -> None:
+        """Run Python's compile() on the generated code now instead of at first use.
+
+        `kinds`: 'call', 'forward', 'batch' (default: all three).
+
+        Raises:
+            ValueError: an unknown kind.
+        """
+        for kind in kinds or ("call", "forward", "batch"):
+            if kind not in ("call", "forward", "batch"):
+                raise ValueError(f"prepare: kind must be 'call', 'forward' or 'batch', "
+                                 f"got {kind!r}")
+            self._latest().function(kind)
+
     @property
     def source(self) -> str:
         """The generated Python of every trace (one function per trace, forward + backward)."""
