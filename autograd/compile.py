@@ -568,6 +568,8 @@ class _Program:
                  block(read),
                  block(_unpack(batch_accumulators, f"(0.0,) * {len(batch_accumulators)}")),
                  "    _outs = []", "    _redo = []",
+                 "    # per row: the forward and backward of one call; parameter gradients "
+                 "are summed over the rows",
                  f"    for _n, {target} in enumerate(_rows):",
                  block(forward_body(lambda k: "_redo.append(_n); continue",
                                     "_redo.append(_n); continue"), 2),
@@ -630,7 +632,19 @@ def _times(g: str, local: str) -> str:
         return g
     if local == "-1.0":
         return f"-{g}"
-    return f"{g} * {local}" if _SIMPLE.match(local) else f"{g} * ({local})"
+    if _SIMPLE.match(local) or (local.startswith("(") and _closes_at_end(local)):
+        return f"{g} * {local}"
+    return f"{g} * ({local})"
+
+
+def _closes_at_end(text: str) -> bool:
+    """True if the parenthesis opening `text` is the one closing it: `(a) * (b)` is not."""
+    depth = 0
+    for k, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0:
+            return k == len(text) - 1
+    return False
 
 
 # ---- the compiled callable ------------------------------------------------------------------
@@ -719,11 +733,12 @@ class Compiled:
         seed = 1.0 if reduction == "sum" else 1.0 / count
         grad_on = engine.is_grad_enabled()
         groups: dict[Any, list[int]] = {}
-        rows: list[Any] = [None] * count
-        for n in range(count):
-            args = [c[n] for c in columns]
-            groups.setdefault(self._key(args), []).append(n)
-            rows[n] = args
+        fast = self._fast_rows(columns)
+        if fast is not None:  # one shape, no static arguments: one group, rows ready
+            groups[fast[0]] = list(range(count))
+        else:
+            for n in range(count):
+                groups.setdefault(self._key([c[n] for c in columns]), []).append(n)
         outs: list[Any] = [None] * count
         grads: dict[Value, float] = {}
         sums: list[tuple[list[Value], list[float]]] = []  # per distinct parameter list
@@ -736,22 +751,27 @@ class Compiled:
             sums.append((params, list(gs)))
         for key, members in groups.items():
             if key not in self._cache:
-                self._retrace(key, rows[members[0]], None)
+                self._retrace(key, [c[members[0]] for c in columns], None)
             program = self._cache[key][0]
-            flat_rows = [self._flat(rows[n]) for n in members]
+            flat_rows = fast[1] if fast is not None else [
+                self._flat([c[n] for c in columns]) for n in members]
             redo = list(range(len(members)))
             if grad_on:
                 try:
-                    found, gs, redo = program.function('batch')(program.params, flat_rows, seed)
+                    found, gs, redo = program.function("batch")(program.params, flat_rows, seed)
                 except Exception:  # eager mode decides, row by row
                     found, gs, redo = [], (), list(range(len(members)))
-                done = set(redo)
-                for k, out in zip((k for k in range(len(members)) if k not in done), found):
-                    outs[members[k]] = out
+                if not redo and fast is not None:
+                    outs = found
+                else:
+                    done = set(redo)
+                    for k, out in zip((k for k in range(len(members)) if k not in done),
+                                      found):
+                        outs[members[k]] = out
                 if gs:
                     add_all(program.params, gs)
             for k in redo:
-                args = rows[members[k]]
+                args = [c[members[k]] for c in columns]
                 if grad_on:
                     found, row_grads, _ = self._run(args, seed)
                     for p, g in row_grads.items():
@@ -841,6 +861,37 @@ class Compiled:
                 continue  # fn refused a Value somewhere: specialise on other arguments
         static = frozenset(range(self.nargs))  # plain numbers: fn's own errors are raised
         return _run_traced(self.fn, args, static, self.names), static
+
+    def _fast_rows(self, columns: list[list[Any]]) -> tuple[Any, list[list[float]]] | None:
+        """(key, flat rows of floats) if no argument is static and every row has the first
+        row's shape and holds only floats and ints; else None (the general path)."""
+        if self._static or not columns:
+            return None
+        first = [c[0] for c in columns]
+        key = self._key(first)
+        lengths = [len(a) if type(a) in (list, tuple) else -1 for a in first]
+        rows = []
+        append = rows.append
+        for args in zip(*columns):
+            flat: list[Any] = []
+            for arg, length in zip(args, lengths):
+                if length < 0:
+                    if type(arg) in (list, tuple):
+                        return None
+                    flat.append(arg)
+                elif type(arg) not in (list, tuple) or len(arg) != length:
+                    return None
+                else:
+                    flat += arg
+            append(flat)
+        kinds: set[type] = set()
+        for row in rows:
+            kinds.update(map(type, row))
+        if not kinds <= {float, int}:
+            return None
+        if int in kinds:
+            rows = [list(map(float, row)) for row in rows]
+        return key, rows
 
     def _key(self, args: Sequence[Any]) -> tuple[Any, ...]:
         key = []
