@@ -29,7 +29,6 @@ mode's. Reads of `.data` itself are invisible to the trace: branch on comparison
 from __future__ import annotations
 
 import builtins
-import inspect
 import keyword
 import math
 import operator
@@ -1029,6 +1028,9 @@ def _static_key(arg: Any) -> Any:
 
 
 def _argument_names(fn: Callable[..., Any], count: int) -> list[str]:
+    """Variable names for the arguments: fn's parameter names where it has them."""
+    import inspect  # only when compiling: keeps `import autograd` light
+
     names: list[str] = []
     try:
         parameters = list(inspect.signature(fn).parameters.values())
