@@ -296,6 +296,10 @@ class _Program:
         backward, grad_names, input_grads, accumulators = self._backward_lines()
         self.sources = self._assemble(forward, backward, grad_names, input_grads, accumulators)
         self._functions: dict[str, Callable[..., Any]] = {}
+        # Keep what running needs (parameters, guard texts), not the traced graph.
+        self.single = trace.single
+        self.guards = [(fail, said, None) for fail, said, _ in self.guards]
+        del self.trace, self.order, self.kind, self.name, self._position, self._grad_names
 
     def function(self, kind: str) -> Callable[..., Any]:
         """The generated function `kind` ('call', 'forward' or 'batch'), compiled on first use."""
@@ -342,8 +346,8 @@ class _Program:
         self.root = root
         self.used = used
 
-    def _grad_name(self, node: Value, prefix: str = "") -> str:
-        base = f"{prefix}d{self.root}_d{self.name[node]}"
+    def _grad_name(self, node: Value) -> str:
+        base = f"d{self.root}_d{self.name[node]}"
         name, k = base, 1
         while name in self.used:
             k += 1
@@ -686,7 +690,7 @@ class Compiled:
                 _add_grads({arg: gs})
             elif isinstance(arg, (list, tuple)):
                 _add_grads({v: g for v, g in zip(arg, gs) if isinstance(v, Value)})
-        return outs[0] if self._single(outs) else list(outs)
+        return outs[0] if self._last.single else list(outs)
 
     def forward(self, *args: Any) -> float | list[float]:
         """The output only (no gradients), as floats."""
@@ -703,7 +707,7 @@ class Compiled:
                     continue
                 except Exception:
                     outs = self._eager(args, None)[0]
-                return outs[0] if self._single(outs) else list(outs)
+                return outs[0] if self._last.single else list(outs)
             self._retrace(key, args, miss)
 
     def batch(self, *arg_lists: Any, reduction: str = "sum") -> float | list[float]:
@@ -788,7 +792,7 @@ class Compiled:
         totals = [math.fsum(out[i] for out in outs) for i in range(width)]
         if reduction == "mean":
             totals = [t * (1.0 / count) for t in totals]
-        return totals[0] if self._single_width() else totals
+        return totals[0] if self._last.single else totals
 
     def prepare(self, *kinds: str) -> None:
         """Run Python's compile() on the generated code now instead of at first use.
@@ -835,11 +839,6 @@ class Compiled:
     def _latest(self) -> _Program:
         return self._last
 
-    def _single(self, outs: Sequence[Any]) -> bool:
-        return self._last.trace.single
-
-    def _single_width(self) -> bool:
-        return self._last.trace.single
 
     def _check(self, args: tuple[Any, ...]) -> list[Any]:
         if len(args) != self.nargs:

@@ -463,3 +463,29 @@ def test_inside_another_trace_a_compiled_function_is_fn_itself(point):
     outer = autograd.compile(lambda x, y: inner(x) * y, 0.5, 2.0)
     want_out = (w.data * math.tanh(point[0])) * point[1]
     assert outer(*point) == pytest.approx(want_out, rel=1e-15, abs=1e-300)
+
+
+def test_outputs_that_are_leaves_and_unused_arguments():
+    w = Value(2.0)
+    step = autograd.compile(lambda x, unused: [x, w, x * w], 3.0, 5.0)
+    x = Value(3.0)
+    assert step(x, 5.0) == [3.0, 2.0, 6.0]
+    assert (x.grad, w.grad) == (1.0 + 2.0, 1.0 + 3.0)
+
+
+def test_numpy_arrays_are_arguments_and_rows():
+    np = pytest.importorskip("numpy")
+    w = Value(0.5)
+    step = autograd.compile(lambda x: w * x[0] * x[1], np.array([1.0, 2.0]))
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert step.batch(X) == 0.5 * 2.0 + 0.5 * 12.0
+    assert w.grad == 14.0
+    assert step(np.array([2.0, 2.0])) == 2.0
+
+
+def test_forward_retraces_on_a_failed_guard_and_prepare_checks_its_argument():
+    step = autograd.compile(branchy, 2.0)
+    assert step.forward(-5.0) == 5.0 and step.forward(3.0) == 9.0
+    step.prepare()
+    with pytest.raises(ValueError, match="kind"):
+        step.prepare("everything")
