@@ -489,3 +489,15 @@ def test_forward_retraces_on_a_failed_guard_and_prepare_checks_its_argument():
     step.prepare()
     with pytest.raises(ValueError, match="kind"):
         step.prepare("everything")
+
+
+def test_a_new_static_value_needs_a_trace_so_retrace_false_refuses_it():
+    model = nn.MLP(2, [3], seed=1, output_activation="linear")
+    step = autograd.compile(lambda x, label: nn.softmax_cross_entropy(model(x), label),
+                            [0.5, -0.5], 1, retrace=False)
+    assert step([0.1, 0.2], 1) > 0
+    before = [p.grad for p in model.parameters()]
+    assert any(before)
+    with pytest.raises(TraceError, match="new trace"):
+        step([0.1, 0.2], 2)
+    assert [p.grad for p in model.parameters()] == before  # the refused call added nothing
