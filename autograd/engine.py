@@ -509,6 +509,7 @@ def _float(self: Value) -> float:
 
 
 def _number(self: Value) -> float:
+    """`data` for float(), int(), round() and trunc(), refused inside a create_graph rule."""
     running = _rule_running.get()
     if running is not None:
         raise TypeError(
