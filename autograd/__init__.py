@@ -5,6 +5,8 @@
 """
 
 from autograd import ops  # noqa: F401 (autograd.ops: the op table)
+from autograd._gcscope import gc_scope
+from autograd.compile import TraceError, compile
 from autograd.engine import (
     Role,
     Value,
@@ -35,6 +37,9 @@ __all__ = [
     "sum",
     "topological_order",
     "zero_grad",
+    "compile",
+    "TraceError",
+    "gc_scope",
 ]
 from autograd import _display  # noqa: F401,E402 (Jupyter draws Values; viz loads lazily)
 

@@ -56,6 +56,10 @@ _INF = math.inf
 # open no_grad/enable_grad blocks, (enabled, frame of a generator block or None); empty: on.
 _grad_mode: contextvars.ContextVar[tuple[tuple[bool, Any], ...]] = contextvars.ContextVar(
     "grad_mode", default=())
+# Set only while `autograd.compile` traces a function: told of every read of a Value's number
+# that can steer Python control flow (comparisons, float(), int(), ...) and of every node made
+# under `no_grad`, so the compiled code can check the one and recompute the other.
+_tracer: contextvars.ContextVar[Any] = contextvars.ContextVar("tracer", default=None)
 
 
 class Role(NamedTuple):
@@ -208,6 +212,9 @@ def _node(data: float, prev: tuple[Value, ...], fn: Op) -> Value:
     else:
         out._prev = ()
         out._fn = None
+        tracer = _tracer.get()
+        if tracer is not None:
+            tracer.detached(out, prev, fn)
     return out
 
 
@@ -410,6 +417,22 @@ def _add_to_grads(nodes: list[Value], create_graph: bool) -> None:
         raise
 
 
+def _accumulate(grads: dict[Value, Any]) -> None:
+    """`.grad += g` for every (node, g) of a dict (autograd.compile's sums), all or nothing."""
+    with _pass_lock:
+        items = list(grads.items())
+        before = [node.grad for node, _ in items]
+        try:
+            for node, g in items:
+                old = node.grad
+                node.grad = g if type(old) is float and old == 0.0 and isinstance(g, Value) \
+                    else old + g
+        except BaseException:
+            for (node, _), old in zip(items, before):
+                node.grad = old
+            raise
+
+
 def _in_backward(error: Exception, node: Value) -> Exception:
     """Re-raise a failure inside a rule with the op and value that caused it."""
     parents = ", ".join(repr(p.data) for p in node._prev[:4])
@@ -567,24 +590,37 @@ def _plain(x: Any) -> Any:
     return x.data if isinstance(x, Value) else x
 
 
+def _seen(kind: str, self: Value, other: Any, result: Any) -> Any:
+    """Tell a running trace (autograd.compile) that `result` was read from `self`."""
+    tracer = _tracer.get()
+    if tracer is not None:
+        tracer.read(kind, self, other, result)
+    return result
+
+
 def _lt(self: Value, other: Any) -> bool:
-    return self.data < _plain(other)
+    return _seen("<", self, other, self.data < _plain(other))
 
 
 def _le(self: Value, other: Any) -> bool:
-    return self.data <= _plain(other)
+    return _seen("<=", self, other, self.data <= _plain(other))
 
 
 def _gt(self: Value, other: Any) -> bool:
-    return self.data > _plain(other)
+    return _seen(">", self, other, self.data > _plain(other))
 
 
 def _ge(self: Value, other: Any) -> bool:
-    return self.data >= _plain(other)
+    return _seen(">=", self, other, self.data >= _plain(other))
 
 
 def _float(self: Value) -> float:
     """float(v) is v.data; refused inside a rule under create_graph (it loses the graph)."""
+    return _seen("float", self, None, _number(self))
+
+
+def _number(self: Value) -> float:
+    """`data` for float(), int(), round() and trunc(), refused inside a create_graph rule."""
     running = _rule_running.get()
     if running is not None:
         raise TypeError(
@@ -602,17 +638,17 @@ def _item(self: Value) -> float:
 
 def _int(self: Value) -> int:
     """int(v): int(v.data), no graph."""
-    return int(_float(self))
+    return _seen("int", self, None, int(_number(self)))
 
 
 def _round(self: Value, ndigits: int | None = None) -> Any:
     """round(v[, n]): round(v.data[, n]), no graph."""
-    return round(_float(self), ndigits)
+    return _seen("round", self, ndigits, round(_number(self), ndigits))
 
 
 def _trunc(self: Value) -> int:
     """math.trunc(v): math.trunc(v.data), no graph."""
-    return math.trunc(_float(self))
+    return _seen("trunc", self, None, math.trunc(_number(self)))
 
 
 def _format(self: Value, spec: str) -> str:

@@ -30,6 +30,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import sysconfig
 import threading
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -69,6 +70,8 @@ class Config:
     depth_rounds: int = 3
     scaling_nodes: list[int] = field(default_factory=lambda: [10_000, 100_000, 1_000_000])
     scaling_rounds: int = 3
+    compile_rounds: int = 5
+    compile_nodes: list[int] = field(default_factory=lambda: [10_000, 100_000, 1_000_000])
     memory_train_peers: list[str] = field(default_factory=lambda: [
         "seedgrad", "micrograd", "micrograd-gc-off", "torch", "handwritten", "numpy"])
     memory_node_peers: list[str] = field(default_factory=lambda: [
@@ -80,13 +83,14 @@ class Config:
         return cls(quick=True, problem=Problem(sizes=[2, 8, 8, 1], points=20), train_rounds=2,
                    train_block=1, node_products=2_000, node_rounds=2, depth_ops=20_000,
                    depth_rounds=1, scaling_nodes=[2_000, 20_000], scaling_rounds=1,
+                   compile_rounds=1, compile_nodes=[1_000, 4_000],
                    memory_train_peers=["seedgrad", "micrograd"],
                    memory_node_peers=["seedgrad", "micrograd"])
 
     def with_rounds(self, rounds: int) -> Config:
         """The same sizes with every section repeated `rounds` times."""
         self.train_rounds = self.node_rounds = self.depth_rounds = rounds
-        self.scaling_rounds = rounds
+        self.scaling_rounds = self.compile_rounds = rounds
         return self
 
 
@@ -218,6 +222,57 @@ class SeedgradPeer:
         """Nothing: the graph was freed when `loss` went out of scope."""
 
 
+class GcScopePeer(SeedgradPeer):
+    """seedgrad's eager step inside `autograd.gc_scope()` (the GC's thresholds raised)."""
+
+    def step(self) -> float:
+        """One eager training step with the young-generation GC threshold raised."""
+        import autograd
+
+        with autograd.gc_scope():
+            return super().step()
+
+
+class CompiledPeer:
+    """seedgrad in compiled mode: the per-sample hinge loss compiled once and run with
+    `batch` each step, plus the compiled `nn.l2_penalty` (one node for all parameters)."""
+
+    def __init__(self, problem: Problem):
+        """Build the MLP, load the initial parameters, compile the loss (untimed)."""
+        import autograd
+        import nn
+
+        sizes = problem.sizes
+        self.model = model = nn.MLP(sizes[0], sizes[1:], activation="relu",
+                                    output_activation="linear")
+        self.params = params = model.parameters()
+        load(params, problem, "seedgrad compiled")
+        self.xs, self.ys = problem.data()
+        alpha = self.alpha = problem.alpha
+        self.lr = problem.lr
+        self.hinge = autograd.compile(lambda x, y: (1.0 - y * model(x)).relu(),
+                                      self.xs[0], self.ys[0])
+        self.l2 = autograd.compile(lambda: nn.l2_penalty(params, alpha))
+
+    def step(self) -> float:
+        """Zero the grads, one generated loop over the batch, the L2 term, SGD."""
+        params = self.params
+        for p in params:
+            p.grad = 0.0
+        loss = self.hinge.batch(self.xs, self.ys, reduction="mean") + self.l2()
+        lr = self.lr
+        for p in params:
+            p.data -= lr * p.grad
+        return loss
+
+    def gradients(self) -> list[float]:
+        """The parameters' `.grad`."""
+        return [p.grad for p in self.params]
+
+    def settle(self) -> None:
+        """Nothing: no graph is built per step."""
+
+
 class MicrogradPeer:
     """micrograd 0.1.0 running its own demo's step (its MLP, its loss code)."""
 
@@ -331,6 +386,8 @@ TRAIN_PEERS: dict[str, tuple[str, Callable[[Problem], Peer]]] = {
     "seedgrad": ("seedgrad", SeedgradPeer),
     "seedgrad-fused": ("seedgrad, nn.hinge + nn.l2_penalty",
                        lambda p: SeedgradPeer(p, fused=True)),
+    "seedgrad-gc-scope": ("seedgrad, inside autograd.gc_scope()", GcScopePeer),
+    "seedgrad-compiled": ("seedgrad, autograd.compile + batch", CompiledPeer),
     "micrograd": ("micrograd 0.1.0 (as shipped)", MicrogradPeer),
     "micrograd-gc-off": ("micrograd 0.1.0, GC off", lambda p: MicrogradPeer(p, gc_off=True)),
     "torch": ("PyTorch, 0-d tensors", TorchPeer),
@@ -665,7 +722,88 @@ def bench_scaling(config: Config) -> dict[str, Any]:
     return {"config": {"rounds": config.scaling_rounds}, "rows": rows}
 
 
-# ---- 5. memory: peak RSS of one workload per subprocess -----------------------------------
+# ---- 5. compile: trace + code generation time, compiled cost per node ----------------------
+def compile_moons(problem: Problem) -> dict[str, float]:
+    """Seconds to trace, generate and compile() the train step's two functions."""
+    import autograd
+    import nn
+
+    sizes = problem.sizes
+    model = nn.MLP(sizes[0], sizes[1:], activation="relu", output_activation="linear")
+    params = model.parameters()
+    load(params, problem, "compile")
+    xs, ys = problem.data()
+    alpha = problem.alpha
+    start = perf_counter()
+    hinge = autograd.compile(lambda x, y: (1.0 - y * model(x)).relu(), xs[0], ys[0])
+    l2 = autograd.compile(lambda: nn.l2_penalty(params, alpha))
+    traced = perf_counter()
+    hinge.prepare("batch")  # what the first batch() call would compile
+    l2.prepare("call")
+    done = perf_counter()
+    return {"trace_codegen": traced - start, "python_compile": done - traced,
+            "total": done - start}
+
+
+def compiled_graph(n: int) -> dict[str, Any]:
+    """The sum of n products compiled (inputs as an argument, weights as parameters)."""
+    import autograd
+    from autograd import TraceError, Value
+
+    rng = random.Random(3)
+    ws = [Value(rng.uniform(-1, 1)) for _ in range(n)]
+    xs = [rng.uniform(-1, 1) for _ in range(n)]
+
+    def products(xs: list[Any]) -> Any:
+        return sum_of_products(Value(0.0), xs, ws)
+
+    gc.collect()
+    start = perf_counter()
+    try:
+        step = autograd.compile(products, xs)
+        step.prepare("call")
+    except TraceError as error:
+        return {"status": "refused", "message": str(error).split(";")[0]}
+    built = perf_counter() - start
+    calls = []
+    for _ in range(3):
+        for w in ws:
+            w.grad = 0.0
+        begin = perf_counter()
+        out = step(xs)
+        calls.append(perf_counter() - begin)
+    expected = math.fsum(x * w.data for x, w in zip(xs, ws))
+    if not math.isclose(out, expected, rel_tol=1e-9, abs_tol=1e-9) or ws[-1].grad != xs[-1]:
+        raise MismatchError(f"compiled sum of {n} products: {out!r}, expected {expected!r}")
+    return {"status": "ok", "compile_s": built, "call_s": median(calls)}
+
+
+def bench_compile(config: Config) -> dict[str, Any]:
+    """Section 5: trace + codegen + compile() of the train step; compiled cost per node."""
+    setups = []
+    with frozen_heap():
+        for _ in range(config.compile_rounds):
+            setups.append(compile_moons(config.problem))
+            gc.collect()
+    setup = {key: median([s[key] for s in setups]) for key in setups[0]}
+    rows = []
+    found, _ = engines(["seedgrad"])
+    for nodes in config.compile_nodes:
+        row: dict[str, Any] = {"nodes": nodes}
+        with frozen_heap():
+            row.update(compiled_graph(nodes // 2))
+            eager = run_graph(found["seedgrad"], nodes // 2)
+        row["eager_ns"] = (eager["forward"] + eager["backward"]) / nodes * 1e9
+        if row["status"] == "ok":
+            row["compile_us"] = row["compile_s"] / nodes * 1e6
+            row["call_ns"] = row["call_s"] / nodes * 1e9
+            row["eager_over_compiled"] = row["eager_ns"] / row["call_ns"]
+        rows.append(row)
+        gc.collect()
+    return {"config": {"rounds": config.compile_rounds}, "setup": setup, "rows": rows}
+
+
+# ---- 6. memory: peak RSS of one workload per subprocess -----------------------------------
 def rss_kib() -> int:
     """This process's peak resident set so far, in KiB.
 
@@ -729,11 +867,21 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     scaling = results.get("scaling", {}).get("rows", [])
     depth = results.get("depth", {}).get("engines", {})
 
+    def paired(rows: dict[str, Any], key: str, other: str) -> float | None:
+        """Median over rounds of key's time ÷ other's time in the same round."""
+        a, b = rows.get(key, {}), rows.get(other, {})
+        if a.get("status") != "ok" or b.get("status") != "ok":
+            return None
+        return median([x / y for x, y in zip(a["samples_s"], b["samples_s"])])
+
     def ratio(rows: dict[str, Any], key: str, field_: str) -> float | None:
         row = rows.get(key, {})
         return row.get(field_) if row.get("status") == "ok" else None
 
     hand = ratio(train, "handwritten", "ratio")
+    compiled = ratio(train, "seedgrad-compiled", "ratio")
+    compiled_hand = paired(train, "seedgrad-compiled", "handwritten")
+    setup = results.get("compile", {}).get("setup", {}).get("total")
     micro_bytes = ratio(nodes, "micrograd", "bytes_per_node")
     seed_bytes = ratio(nodes, "seedgrad", "bytes_per_node")
     ns_gc_off = ratio(nodes, "micrograd-gc-off", "seedgrad_ratio")
@@ -745,6 +893,11 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         ("train step: micrograd (GC off) ÷ seedgrad", ratio(train, "micrograd-gc-off", "ratio"),
          ">=", 5.0),
         ("train step: seedgrad ÷ hand-written backprop", 1 / hand if hand else None, "<=", 2.0),
+        ("train step: seedgrad compiled ÷ hand-written backprop", compiled_hand, "<=", 0.6),
+        ("train step: seedgrad eager ÷ seedgrad compiled", 1 / compiled if compiled else None,
+         ">=", 7.0),
+        ("trace + codegen + compile() of the train step, ms", setup * 1e3 if setup else None,
+         "<=", 50.0),
         ("per node fwd+bwd: seedgrad ÷ micrograd (GC off)", ns_gc_off, "<=", 0.6),
         ("per node fwd+bwd, both GC off: seedgrad ÷ micrograd", ns_both_off, "<=", 0.6),
         ("bytes per node: seedgrad ÷ micrograd",
@@ -778,7 +931,14 @@ def render_environment(meta: dict[str, Any]) -> str:
     load = " → ".join(f"{x:.1f}" for x in (meta["load_start"], meta.get("load_end", math.nan)))
     versions = ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
     mode = " **--quick (tiny sizes: not results)**" if meta["quick"] else ""
-    return (f"{meta['date']}, Python {meta['python']} on {meta['platform']}, "
+    build = meta.get("interpreter")
+    if build:
+        flags = [("shared library" if build["shared"] else "static") + " build",
+                 build["compiler"]] + [name for name in ("optimizations", "lto") if build[name]]
+        interp = f"{build['implementation']} {build['version']} ({', '.join(flags)})"
+    else:
+        interp = f"Python {meta['python']}"
+    return (f"{meta['date']}, {interp} on {meta['platform']}, "
             f"{meta['cpus']} CPUs, 1-min load {load}; {versions}.{mode}")
 
 
@@ -853,6 +1013,29 @@ def render_scaling(section: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def render_compile(section: dict[str, Any]) -> str:
+    """The compile table."""
+    setup = section["setup"]
+    lines = [f"Compile: `autograd.compile` of the train step's per-sample hinge loss and its "
+             f"L2 term (`nn.l2_penalty`), then Python's compile() of the generated batch loop "
+             f"and call: "
+             f"{fmt(setup['total'] * 1e3)} ms (trace + code generation "
+             f"{fmt(setup['trace_codegen'] * 1e3)} ms, compile() "
+             f"{fmt(setup['python_compile'] * 1e3)} ms), median of "
+             f"{section['config']['rounds']}. Below: s = s + x[i]·w[i] compiled as one "
+             "function (x an argument, w parameters) against the eager graph.", "",
+             "| nodes | compile µs / node | compiled call ns / node | eager ns / node | "
+             "eager ÷ compiled |", "| ---: | ---: | ---: | ---: | ---: |"]
+    for row in section["rows"]:
+        if row["status"] != "ok":
+            lines.append(f"| {row['nodes']:,} | {row['status']}: {row['message']} | | "
+                         f"{fmt(row['eager_ns'])} | |")
+            continue
+        lines.append(f"| {row['nodes']:,} | {fmt(row['compile_us'])} | {fmt(row['call_ns'])} | "
+                     f"{fmt(row['eager_ns'])} | {fmt(row['eager_over_compiled'])} |")
+    return "\n".join(lines)
+
+
 def render_memory(section: dict[str, Any]) -> str:
     """The peak-RSS table."""
     lines = ["Memory: peak RSS of one workload per subprocess (train: two steps; nodes: one "
@@ -879,7 +1062,7 @@ def render_targets(rows: list[dict[str, Any]]) -> str:
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "train": render_train, "nodes": render_nodes, "depth": render_depth,
-    "scaling": render_scaling, "memory": render_memory,
+    "scaling": render_scaling, "compile": render_compile, "memory": render_memory,
 }
 
 
@@ -902,6 +1085,17 @@ def update_readme(path: Path, block: str) -> None:
     path.write_text(f"{head}\n{block.strip()}\n{text[end:]}", encoding="utf-8")
 
 
+def interpreter() -> dict[str, Any]:
+    """The interpreter build: ratios to pure-Python peers are only comparable within one."""
+    config_args = sysconfig.get_config_var("CONFIG_ARGS") or ""
+    return {"implementation": platform.python_implementation(),
+            "version": platform.python_version(),
+            "shared": bool(sysconfig.get_config_var("Py_ENABLE_SHARED")),
+            "compiler": platform.python_compiler(),
+            "optimizations": "--enable-optimizations" in config_args,
+            "lto": "--with-lto" in config_args}
+
+
 def metadata(quick: bool) -> dict[str, Any]:
     """Where the run happens: versions, CPUs, load."""
     from importlib import metadata as md
@@ -914,13 +1108,14 @@ def metadata(quick: bool) -> dict[str, Any]:
             versions[dist] = "not installed"
     return {"date": datetime.datetime.now().isoformat(timespec="seconds"),
             "python": platform.python_version(), "platform": platform.platform(terse=True),
+            "interpreter": interpreter(),
             "cpus": os.cpu_count(), "load_start": os.getloadavg()[0], "quick": quick,
             "versions": versions}
 
 
 SECTIONS: dict[str, Callable[[Config], dict[str, Any]]] = {
     "train": bench_train, "nodes": bench_nodes, "depth": bench_depth,
-    "scaling": bench_scaling, "memory": bench_memory,
+    "scaling": bench_scaling, "compile": bench_compile, "memory": bench_memory,
 }
 
 

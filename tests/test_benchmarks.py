@@ -52,6 +52,13 @@ def test_every_section_runs_and_reports_its_structure(bench, tiny):
     micro = results["depth"]["engines"]["micrograd"]
     assert micro["status"] in ("cannot", "not installed (micrograd)")
     assert [row["nodes"] for row in results["scaling"]["rows"]] == [200, 400]
+    assert peers["seedgrad-compiled"]["status"] == "ok"
+    compiled = results["compile"]
+    assert compiled["setup"]["total"] > 0
+    assert [row["nodes"] for row in compiled["rows"]] == tiny.compile_nodes
+    assert all(row["status"] == "ok" and row["call_ns"] > 0 for row in compiled["rows"])
+    build = results["meta"]["interpreter"]
+    assert build["version"] and isinstance(build["shared"], bool)
     memory = results["memory"]["train"]["seedgrad"]
     assert memory["status"] == "ok" and memory["peak_mib"] > 0
     assert {row["result"] for row in results["targets"]} <= {"PASS", "FAIL", "n/a"}

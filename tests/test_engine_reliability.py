@@ -94,31 +94,32 @@ def test_sigint_at_many_points_of_a_large_pass_leaves_all_or_nothing():
     for _ in range(100_000):
         y = y * 1.000001 + 0.000001
     y.backward()
-    once = x.grad
     start = time.perf_counter()
     y.backward()
     duration = time.perf_counter() - start
     nodes = autograd.topological_order(y)
     pass_grads = autograd.backprop(y)
     interrupted = finished = 0
-    for k in range(1, 13):
-        before = [n.grad for n in nodes]
-        signal.setitimer(signal.ITIMER_REAL, duration * k / 12)
-        old = signal.signal(signal.SIGALRM, signal.default_int_handler)
-        try:
-            y.backward()
-            finished += 1
-        except KeyboardInterrupt:
-            interrupted += 1
+    old = signal.signal(signal.SIGALRM, signal.default_int_handler)  # SIGALRM acts as ^C
+    try:
+        for k in range(1, 13):
+            before = [n.grad for n in nodes]
+            try:  # every KeyboardInterrupt of this trial lands in the except below
+                signal.setitimer(signal.ITIMER_REAL, duration * k / 12)
+                try:
+                    y.backward()
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                finished += 1
+            except KeyboardInterrupt:
+                interrupted += 1
             after = [n.grad for n in nodes]
             complete = [b + pass_grads[n] for n, b in zip(nodes, before)]
-            # the signal lands inside the pass (nothing changed) or just after it (all added)
+            # the signal lands inside the pass (nothing changed) or after it (all added)
             assert after in (before, complete), f"a partial update after SIGINT (k={k})"
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
-        x_before = before[nodes.index(x)]
-        assert x.grad in (x_before, x_before + once)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
     assert interrupted >= 3  # most of the timers fire inside the pass
 
 

@@ -99,3 +99,21 @@ def test_seed_network_demo_writes_the_neuron_walkthrough_and_exercise(tmp_path):
     page = (tmp_path / "seed_network_neurons_walkthrough.html").read_text(encoding="utf-8")
     assert "δ³ = (o − y) ⊙ σ′(z³)" in page and '"exercise":false' in page
     assert '"exercise":true' in (tmp_path / "seed_network_exercise.html").read_text("utf-8")
+
+
+def test_train_digits_demo_trains_in_compiled_mode_and_writes_its_plots(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    demo = load("train_digits")
+    assert demo.main(["--out", str(tmp_path), "--epochs", "2", "--hidden", "16"]) == 0
+    text = capsys.readouterr().out
+    assert "compiled mode" in text and "test accuracy" in text
+    accuracy = float(text.rsplit("test accuracy", 1)[1].split("%")[0])
+    assert accuracy > 85.0  # two epochs of a small network; the full demo reaches ≥ 97%
+    for name in ("digits_loss.png", "digits_confusion.png", "digits_misclassified.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_train_digits_rejects_bad_arguments():
+    demo = load("train_digits")
+    with pytest.raises(SystemExit):
+        demo.main(["--epochs", "0"])
