@@ -123,8 +123,9 @@ def test_micrograd_signatures_and_defaults():
     assert isinstance(neuron([1, 2, 3]), Value)
 
 
+@pytest.mark.oracle("micrograd")
 def test_same_weights_as_micrograd_under_the_global_seed():
-    micrograd_nn = pytest.importorskip("micrograd.nn")
+    import micrograd.nn as micrograd_nn
     random.seed(1337)
     theirs = micrograd_nn.MLP(2, [16, 16, 1])
     random.seed(1337)
