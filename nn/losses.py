@@ -42,9 +42,9 @@ def _target(y: Any, who: str, what: str) -> float:
     if isinstance(y, Value):
         raise TypeError(f"{who}: {what} must be a plain number (targets are constants), "
                         f"got Value {y!r}")
+    if getattr(y, "ndim", None) == 0 and getattr(y, "dtype", None) is not None:
+        y = y.item()  # a numpy scalar or 0-d array
     if isinstance(y, bool) or not isinstance(y, numbers.Real):
-        if getattr(y, "ndim", None) == 0 and getattr(y, "dtype", None) is not None:
-            return _target(y.item(), who, what)
         raise TypeError(f"{who}: {what} must be a real number, got {type(y).__name__} {y!r}")
     y = float(y)
     if not math.isfinite(y):
@@ -204,16 +204,18 @@ def softmax_cross_entropy(logits: Sequence[Any], labels: Any, *,
         raise ValueError(f"{who}: {len(rows)} samples of logits but {len(ls)} labels")
     if not rows:
         raise ValueError(f"{who}: needs at least one sample, got none")
-    spans, flat = [], []
+    spans: list[tuple[int, int, int]] = []
+    flat: list[Value] = []
     for n, (row, label) in enumerate(zip(rows, ls)):
         if not row:
             raise ValueError(f"{who}: sample {n} has no logits")
         if isinstance(label, bool) or not isinstance(label, numbers.Integral):
             raise TypeError(f"{who}: labels must be class indices (int), got {label!r} at {n}")
-        if not 0 <= label < len(row):
+        index = int(label)
+        if not 0 <= index < len(row):
             raise ValueError(f"{who}: label {label} at {n} is not a class index in "
                              f"[0, {len(row)})")
-        spans.append((len(flat), len(row), int(label)))
+        spans.append((len(flat), len(row), index))
         flat += [_value(v, who, f"logits[{n}]") for v in row]
     scale = _scale(len(rows), reduction, who)
 
