@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from autograd._gradcheck import GradcheckError, gradcheck
+from autograd._optional import extra_needed
 
 if TYPE_CHECKING:
     from autograd._strategies import OPS, Expression, MLPCase, expressions, mlps, values
@@ -30,9 +31,15 @@ _STRATEGY_NAMES = ("values", "expressions", "mlps", "Expression", "MLPCase", "OP
 
 
 def __getattr__(name: str) -> Any:
-    """Import hypothesis (through autograd._strategies) only when a strategy is used."""
+    """Import hypothesis (through autograd._strategies) only when a strategy is used.
+
+    Raises:
+        ImportError: naming the `testing` extra, when hypothesis is not installed.
+        AttributeError: for a name the module does not have.
+    """
     if name in _STRATEGY_NAMES:
-        from autograd import _strategies
+        with extra_needed("hypothesis", "testing", f"autograd.testing.{name}"):
+            from autograd import _strategies
 
         return getattr(_strategies, name)
     raise AttributeError(f"module 'autograd.testing' has no attribute {name!r}")
