@@ -41,7 +41,9 @@ def __getattr__(name: str) -> Any:
         with extra_needed("hypothesis", "testing", f"autograd.testing.{name}"):
             from autograd import _strategies
 
-        return getattr(_strategies, name)
+        for lazy in _STRATEGY_NAMES:  # once loaded, they are plain module attributes
+            globals()[lazy] = getattr(_strategies, lazy)
+        return globals()[name]
     raise AttributeError(f"module 'autograd.testing' has no attribute {name!r}")
 
 
