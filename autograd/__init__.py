@@ -4,8 +4,12 @@
 (`autograd.testing`) import graphviz and hypothesis only when you import them.
 """
 
+from autograd import ops  # noqa: F401 (autograd.ops: the op table)
 from autograd.engine import (
+    Role,
     Value,
+    apply,
+    backprop,
     dot,
     enable_grad,
     grad,
@@ -19,6 +23,9 @@ from autograd.engine import (
 
 __all__ = [
     "Value",
+    "Role",
+    "apply",
+    "backprop",
     "dot",
     "enable_grad",
     "grad",
@@ -29,4 +36,6 @@ __all__ = [
     "topological_order",
     "zero_grad",
 ]
+from autograd import _display  # noqa: F401,E402 (Jupyter draws Values; viz loads lazily)
+
 __version__ = "0.1.0"

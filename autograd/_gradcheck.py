@@ -249,12 +249,12 @@ def _first_mismatch(found: Any, expected: Any, atol: float,
 def _describe_output(j: int, out: Value) -> str:
     ops = []
     for node in topological_order(out):
-        if node._op not in ("", "const") and node._op not in ops:
-            ops.append(node._op)
+        if node.op not in ("", "const") and node.op not in ops:
+            ops.append(node.op)
     name = f"output {j}" + (f" {out.label!r}" if out.label else "")
     if not ops:
         return f"{name} (a leaf)"
-    return f"{name} (op {out._op!r}; ops in its graph: {', '.join(ops)})"
+    return f"{name} (op {out.op!r}; ops in its graph: {', '.join(ops)})"
 
 
 def _describe_input(k: int, labels: list[str]) -> str:

@@ -10,11 +10,11 @@ engine on every example.
 
 from __future__ import annotations
 
+import importlib
 import math
 import numbers
 import operator
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from hypothesis import reject
@@ -22,21 +22,29 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from autograd import engine
+from autograd import ops as op_table
 from autograd.engine import Value
-
-OPS = ("+", "-", "*", "/", "**", "neg", "exp", "log", "tanh", "sigmoid", "relu", "sqrt",
-       "abs", "dot", "sum")
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")
 
 _MARGIN = 0.1  # distance kept from domain edges and kinks
 _BOUND = 100.0  # |every intermediate value| stays below this
-_BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-    "**": operator.pow,
-}
-_METHODS = ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs")
 _CONSTANTS = (2.0, -1.0, 0.5, 3.0, -2.5)
-_EXPONENTS = (2.0, 3.0, -1.0, 0.5, -2.0, 1.5, -0.5, 0.0, 1.0)
+_NARY = ("dot", "sum")
+
+
+def _generable(op: op_table.Op) -> bool:
+    return op.arity in (1, 2) or op.name in _NARY
+
+
+def _ops() -> tuple[str, ...]:
+    """Every built-in op of the table that expressions() can generate."""
+    return tuple(op.name for op in op_table.public() if _generable(op))
+
+
+def __getattr__(name: str) -> Any:
+    """`OPS`: the op names `expressions()` draws from by default, read from the table."""
+    if name == "OPS":
+        return _ops()
+    raise AttributeError(f"module 'autograd._strategies' has no attribute {name!r}")
 
 
 # ---- argument checks (InvalidArgument, as hypothesis' own strategies do) ----------------------
@@ -117,7 +125,7 @@ class Expression:
 
     @property
     def ops(self) -> tuple[str, ...]:
-        """The op of every step, in order (names as in `autograd.testing.OPS`)."""
+        """The op of every step, in order (names of the op table, `autograd.testing.OPS`)."""
         return tuple(op for _, op, _ in self._steps)
 
     def __repr__(self) -> str:
@@ -137,12 +145,9 @@ def _is_engine_operand(x: Any) -> bool:
     return isinstance(x, (Value, float))
 
 
-def _apply(op: str, args: tuple) -> Any:
-    if op in _BINARY:
-        return _BINARY[op](*args)
-    if op == "neg":
-        return -args[0]
-    if op == "dot":
+def _apply(name: str, args: tuple) -> Any:
+    """Run op `name` on Values (the engine) or on other numbers, e.g. torch tensors."""
+    if name == "dot":
         ws, xs, bias = args
         if all(map(_is_engine_operand, ws + xs + (() if bias is None else (bias,)))):
             return engine.dot(ws, xs, bias)
@@ -150,14 +155,35 @@ def _apply(op: str, args: tuple) -> Any:
         for w, x in zip(ws[1:], xs[1:]):
             out = out + w * x
         return out if bias is None else out + bias
-    if op == "sum":
+    if name == "sum":
         if all(map(_is_engine_operand, args)):
             return engine.sum(args)
         out = args[0]
         for term in args[1:]:
             out = out + term
         return out
-    return getattr(args[0], op)()
+    op = op_table.get(name)
+    if name == "**n":
+        return args[0] ** args[1]
+    if op.operator is not None or name == "**":
+        return getattr(operator, op.operator or "pow")(*args)
+    if all(map(_is_engine_operand, args)):
+        values = [a if isinstance(a, Value) else engine.Value(a) for a in args]
+        return engine.apply(op, *values)
+    return _foreign(op, args)
+
+
+def _foreign(op: op_table.Op, args: tuple) -> Any:
+    """The op on numbers of another library (PyTorch), through the table's `torch` name."""
+    if op.torch is None:
+        raise TypeError(f"expressions: op {op.name!r} has no `torch` equivalent declared, "
+                        f"so it can only be replayed on Values")
+    module, _, attr = op.torch.rpartition(".")
+    function = getattr(importlib.import_module(module), attr)
+    ref = next(a for a in args if not isinstance(a, (int, float)))
+    if hasattr(ref, "new_tensor"):
+        args = tuple(ref.new_tensor(a) if isinstance(a, (int, float)) else a for a in args)
+    return function(*args)
 
 
 def _show(arg: Any) -> str:
@@ -166,43 +192,40 @@ def _show(arg: Any) -> str:
     return f"({arg!r})" if arg < 0 else repr(arg)
 
 
-def _source(op: str, args: tuple) -> str:
-    if op in _BINARY:
-        return f"{_show(args[0])} {op} {_show(args[1])}"
-    if op == "neg":
-        return f"-{args[0]}"
-    if op == "dot":
+def _source(name: str, args: tuple) -> str:
+    if name == "dot":
         ws, xs, bias = args
         tail = "" if bias is None else f", bias={_show(bias)}"
         return f"dot([{', '.join(map(_show, ws))}], [{', '.join(map(_show, xs))}]{tail})"
-    if op == "sum":
+    if name == "sum":
         return f"sum([{', '.join(map(_show, args))}])"
-    return f"{args[0]}.{op}()"
+    op = op_table.get(name)
+    if name in ("**", "**n"):
+        return f"{_show(args[0])} ** {_show(args[1])}"
+    if op.operator is not None and op.arity == 2:
+        return f"{_show(args[0])} {op.symbol} {_show(args[1])}"
+    if op.operator is not None:
+        return f"{op.symbol}{args[0]}"
+    if op.method is not None:
+        return f"{args[0]}.{op.method}({', '.join(map(_show, args[1:]))})"
+    return f"{name}({', '.join(map(_show, args))})"
 
 
-def _well_inside(op: str, args: tuple, out: Value) -> bool:
+def _well_inside(name: str, args: tuple, out: Value) -> bool:
     """True if `out = op(*args)` stays bounded and ≥ _MARGIN from its op's edges and kinks."""
     if not abs(out.data) <= _BOUND:
         return False
     data = [a.data if isinstance(a, Value) else a for a in args]
-    if op in ("log", "sqrt"):
-        return data[0] >= _MARGIN
-    if op in ("relu", "abs"):
-        return abs(data[0]) >= _MARGIN
-    if op == "/":
-        return abs(data[1]) >= _MARGIN
-    if op == "**":
-        base, exponent = data
-        if isinstance(args[1], Value) or not exponent.is_integer():
-            return base >= _MARGIN  # the exponent's derivative needs ln(base)
-        return exponent >= 0 or abs(base) >= _MARGIN
-    return True
+    if name in _NARY:
+        return True
+    op = op_table.get(name)
+    return op.safe is None or bool(op.safe(_MARGIN, *data))
 
 
 @st.composite
 def _expression(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_size: int,
                 max_size: int, min_value: float, max_value: float,
-                ops: tuple[str, ...]) -> Expression:
+                ops_chosen: tuple[str, ...]) -> Expression:
     n = draw(st.integers(min_inputs, max_inputs))
     point = [draw(_floats(min_value, max_value)) for _ in range(n)]
     env: dict[str, Value] = {f"x{i}": Value(x) for i, x in enumerate(point)}
@@ -220,19 +243,19 @@ def _expression(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_size: int
     for _ in range(3 * size):  # infeasible draws are skipped; give up after 3 tries a step
         if len(steps) == size:
             break
-        op = draw(st.sampled_from(ops))
-        if op == "**":
-            form = draw(st.integers(0, 2))  # x ** number, x ** y, number ** x
-            if form == 0:
-                args: tuple = (node(), draw(st.sampled_from(_EXPONENTS)))
-            elif form == 1:
-                args = (node(), node())
-            else:
-                args = (draw(st.sampled_from(_CONSTANTS)), node())
-        elif op in _BINARY:
+        op = draw(st.sampled_from(ops_chosen))
+        entry = op_table.get(op)
+        if op == "**n":  # x ** number
+            args: tuple = (node(), draw(st.sampled_from(entry.param_examples)))
+        elif op == "**":  # x ** y or number ** x
+            args = (node(), node()) if draw(st.booleans()) else (
+                draw(st.sampled_from(_CONSTANTS)), node())
+        elif entry.arity == 2 and entry.operator is not None:
             args = (node(), operand())
             if draw(st.booleans()):
                 args = args[::-1]
+        elif entry.arity == 2:  # a method such as max: a Value first
+            args = (node(), operand())
         elif op == "dot":
             k = draw(st.integers(1, 3))
             ws = (node(),) + tuple(operand() for _ in range(k - 1))
@@ -259,7 +282,7 @@ def _expression(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_size: int
         reject()
     # Join the results nothing else uses, so that every step reaches the output.
     ends = tuple(name for name, _, _ in steps if name not in used)
-    if len(ends) > 1 and "sum" in ops:
+    if len(ends) > 1 and "sum" in ops_chosen:
         with engine.no_grad():
             joined = _apply("sum", _resolve(ends, env))
         if not _well_inside("sum", ends, joined):  # the join must stay bounded too
@@ -270,14 +293,16 @@ def _expression(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_size: int
 
 def expressions(*, min_inputs: int = 1, max_inputs: int = 3, min_size: int = 1,
                 max_size: int = 8, min_value: float = -3.0, max_value: float = 3.0,
-                ops: Collection[str] = OPS) -> st.SearchStrategy[Expression]:
+                ops: Collection[str] | None = None) -> st.SearchStrategy[Expression]:
     """Random expression graphs over a few input `Value`s, kept inside every op's domain.
 
-    Each step applies one op from `ops` (all of `OPS` by default: + - * / **, with a number
-    or a `Value` exponent, neg, exp, log, tanh, sigmoid, relu, sqrt, abs, `autograd.dot`
-    and `autograd.sum`) to earlier nodes or constants, so nodes fan out and sub-expressions
-    are shared. Arguments stay ≥ 0.1 away from domain edges and kinks (log/sqrt at 0,
-    relu/abs at 0, division by 0) and every value within ±100, so finite differences hold.
+    Each step applies one op from `ops` (by default every built-in op of the table
+    `autograd.ops` that takes one or two inputs, plus `dot` and `sum`: see `OPS`) to
+    earlier nodes or constants, so nodes fan out and sub-expressions are shared. Custom
+    ops made with `autograd.op(..., arity=1 or 2)` are drawn when named in `ops`.
+    Arguments stay ≥ 0.1 away from domain edges and kinks (each op's `safe` test: log/sqrt
+    at 0, relu/abs at 0, division by 0, max/min ties) and every value within ±100, so
+    finite differences hold.
 
     Args:
         min_inputs: fewest input `Value`s (≥ 1).
@@ -286,7 +311,7 @@ def expressions(*, min_inputs: int = 1, max_inputs: int = 3, min_size: int = 1,
         max_size: most op steps; a final `sum` joining the unused results may add one.
         min_value: lowest input value.
         max_value: highest input value.
-        ops: the ops to use, names from `OPS`.
+        ops: the ops to use: names from `OPS`, or custom ops of fixed arity.
 
     Raises:
         InvalidArgument: a size or bound is out of range, or an op name is unknown.
@@ -294,79 +319,7 @@ def expressions(*, min_inputs: int = 1, max_inputs: int = 3, min_size: int = 1,
     _check_sizes("expressions", "min_inputs", min_inputs, "max_inputs", max_inputs, 1)
     _check_sizes("expressions", "min_size", min_size, "max_size", max_size, 1)
     _check_bounds("expressions", min_value, max_value)
-    ops = _check_choice("expressions", "ops", ops, OPS)
+    known = _ops() + tuple(op.name for op in op_table.public(builtin=False) if _generable(op))
+    chosen = _check_choice("expressions", "ops", _ops() if ops is None else ops, known)
     return _expression(min_inputs, max_inputs, min_size, max_size, float(min_value),
-                       float(max_value), ops)
-
-
-# ---- mlps() ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MLPCase:
-    """An `nn.MLP` with a small data set: `inputs[n]` is sample n, `targets[n]` its target."""
-
-    mlp: Any
-    inputs: list[list[float]]
-    targets: list[list[float]]
-
-    def outputs(self, x: Sequence[Any]) -> list[Value]:
-        """The MLP's outputs for one sample, always as a list."""
-        out = self.mlp(x)
-        return list(out) if isinstance(out, (list, tuple)) else [out]
-
-    def loss(self) -> Value:
-        """The seed's L = Σₙ ½‖yₙ − oₙ‖² over every sample (a sum, not a mean)."""
-        terms = []
-        for x, y in zip(self.inputs, self.targets):
-            terms += [0.5 * (o - t) ** 2 for o, t in zip(self.outputs(x), y)]
-        return engine.sum(terms)
-
-
-@st.composite
-def _mlp_case(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_layers: int,
-              max_layers: int, max_width: int, min_samples: int, max_samples: int,
-              activations: tuple[str, ...], min_value: float, max_value: float) -> MLPCase:
-    import nn  # nn imports only when an MLP is drawn
-
-    nin = draw(st.integers(min_inputs, max_inputs))
-    nouts = draw(st.lists(st.integers(1, max_width), min_size=min_layers, max_size=max_layers))
-    mlp = nn.MLP(nin, nouts, activation=draw(st.sampled_from(activations)),
-                 output_activation=draw(st.sampled_from(activations)), seed=0)
-    for p in mlp.parameters():  # hypothesis draws (and shrinks) every weight and bias
-        p.data = draw(_floats(-1.0, 1.0))
-    count = draw(st.integers(min_samples, max_samples))
-    data = _floats(min_value, max_value)
-    inputs = [draw(st.lists(data, min_size=nin, max_size=nin)) for _ in range(count)]
-    targets = [draw(st.lists(data, min_size=nouts[-1], max_size=nouts[-1]))
-               for _ in range(count)]
-    return MLPCase(mlp, inputs, targets)
-
-
-def mlps(*, min_inputs: int = 1, max_inputs: int = 3, min_layers: int = 1,
-         max_layers: int = 3, max_width: int = 4, min_samples: int = 1, max_samples: int = 3,
-         activations: Collection[str] = ACTIVATIONS, min_value: float = -2.0,
-         max_value: float = 2.0) -> st.SearchStrategy[MLPCase]:
-    """Small `nn.MLP`s (weights and biases in [-1, 1]) with input samples and targets.
-
-    Args:
-        min_inputs: fewest network inputs (≥ 1).
-        max_inputs: most network inputs.
-        min_layers: fewest layers, counting the output layer (≥ 1).
-        max_layers: most layers.
-        max_width: most neurons in a layer (the output layer too).
-        min_samples: fewest samples in the data set (≥ 1).
-        max_samples: most samples.
-        activations: the hidden and output activations to draw from (`ACTIVATIONS`).
-        min_value: lowest input or target value.
-        max_value: highest input or target value.
-
-    Raises:
-        InvalidArgument: a size or bound is out of range, or an activation is unknown.
-    """
-    _check_sizes("mlps", "min_inputs", min_inputs, "max_inputs", max_inputs, 1)
-    _check_sizes("mlps", "min_layers", min_layers, "max_layers", max_layers, 1)
-    _check_int("mlps", "max_width", max_width, 1)
-    _check_sizes("mlps", "min_samples", min_samples, "max_samples", max_samples, 1)
-    _check_bounds("mlps", min_value, max_value)
-    activations = _check_choice("mlps", "activations", activations, ACTIVATIONS)
-    return _mlp_case(min_inputs, max_inputs, min_layers, max_layers, max_width, min_samples,
-                     max_samples, activations, float(min_value), float(max_value))
+                       float(max_value), chosen)

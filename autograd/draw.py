@@ -17,12 +17,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from autograd import ops
 from autograd._io import atomic_write
-from autograd.engine import Value
+from autograd.engine import Value, apply
 
-__all__ = ["FUNCTIONS", "build", "main"]
-
-FUNCTIONS = ("tanh", "sigmoid", "relu", "exp", "log", "sqrt", "abs")
+__all__ = ["build", "functions", "main"]  # FUNCTIONS: kept, read from the table
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _MAX_NODES = 10_000
 _SUFFIXES = (".svg", ".dot", ".html")
@@ -33,6 +32,18 @@ def _short(text: str, limit: int = 60) -> str:
     return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} chars)"
 
 
+def functions() -> dict[str, ops.Op]:
+    """The functions an expression may call: every built-in op with a method, by name."""
+    return {op.method: op for op in ops.public() if op.method and op.arity in (1, 2)}
+
+
+def __getattr__(name: str) -> Any:
+    """`FUNCTIONS`: the callable names, read from the op table when asked."""
+    if name == "FUNCTIONS":
+        return tuple(functions())
+    raise AttributeError(f"module 'autograd.draw' has no attribute {name!r}")
+
+
 class ExpressionError(ValueError):
     """The expression is not one the whitelist allows (nothing was evaluated)."""
 
@@ -40,6 +51,7 @@ class ExpressionError(ValueError):
 def _check(tree: ast.Expression, variables: dict[str, float]) -> None:
     """Walk the whole tree first: refuse anything outside the whitelist before evaluating."""
     count = 0
+    known = functions()
     for node in ast.walk(tree):
         count += 1
         if count > _MAX_NODES:
@@ -64,13 +76,16 @@ def _check(tree: ast.Expression, variables: dict[str, float]) -> None:
                                       "number")
         elif isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else None
-            if name not in FUNCTIONS:
+            if name not in known:
                 raise ExpressionError(f"calling {_short(ast.unparse(node.func))} is not allowed "
-                                      f"(functions: {', '.join(FUNCTIONS)})")
-            if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
-                raise ExpressionError(f"{name}() takes exactly one argument")
+                                      f"(functions: {', '.join(known)})")
+            arity = known[name].arity
+            if (len(node.args) != arity or node.keywords
+                    or any(isinstance(a, ast.Starred) for a in node.args)):
+                count = {1: "one argument", 2: "two arguments"}[arity]
+                raise ExpressionError(f"{name}() takes exactly {count}")
         elif isinstance(node, ast.Name):
-            if node.id not in variables and node.id not in FUNCTIONS:
+            if node.id not in variables and node.id not in known:
                 example = node.id if len(node.id) <= 20 else "name"
                 raise ExpressionError(f"unknown name {_short(node.id)}: give it a value on "
                                       f"the command line, e.g. {example}=1.0")
@@ -106,7 +121,7 @@ def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str
             stack.append((node, True))
             children = ([node.left, node.right] if isinstance(node, ast.BinOp)
                         else [node.operand] if isinstance(node, ast.UnaryOp)
-                        else [node.args[0]] if isinstance(node, ast.Call) else [])
+                        else list(node.args) if isinstance(node, ast.Call) else [])
             stack.extend((child, False) for child in reversed(children))
             continue
         if isinstance(node, ast.Constant):
@@ -119,10 +134,10 @@ def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str
         elif isinstance(node, ast.BinOp):
             a, b = results.pop(id(node.left)), results.pop(id(node.right))
             results[id(node)] = _apply_binary(_BINARY[type(node.op)], a, b)
-        else:  # a whitelisted call
-            x = results.pop(id(node.args[0]))
-            x = x if isinstance(x, Value) else Value(x)
-            results[id(node)] = getattr(x, node.func.id)()
+        else:  # a whitelisted call: the op from the table
+            args = [results.pop(id(a)) for a in node.args]
+            args = [a if isinstance(a, Value) else Value(a) for a in args]
+            results[id(node)] = apply(functions()[node.func.id], *args)
     out = results[id(tree.body)]
     if not isinstance(out, Value):
         out = Value(out)
@@ -137,7 +152,7 @@ def _check_variables(variables: Any) -> None:
     for name, value in variables.items():
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise ValueError(f"build: variable name {name!r} is not a Python name")
-        if name in FUNCTIONS:
+        if name in functions():
             raise ValueError(f"build: {name!r} is a function name, pick another name")
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"build: {name} must be a number, got {type(value).__name__} "
@@ -165,7 +180,7 @@ def _assignment(text: str) -> tuple[str, float]:
     name = name.strip()
     if not sep or not name.isidentifier() or keyword.iskeyword(name):
         raise argparse.ArgumentTypeError(f"expected name=number, got {text!r}")
-    if name in FUNCTIONS:
+    if name in functions():
         raise argparse.ArgumentTypeError(f"{name!r} is a function name, pick another name")
     try:
         number = float(value)
@@ -183,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Draw the computation graph of an expression, with its gradients.",
         epilog='example: python -m autograd.draw "tanh(x*w + b)" x=0.5 w=-2 b=1 -o g.svg')
     parser.add_argument("expression", help="e.g. 'tanh(x*w + b)'; functions: "
-                        + ", ".join(FUNCTIONS))
+                        + ", ".join(functions()))
     parser.add_argument("values", nargs="*", type=_assignment, metavar="name=value",
                         help="a value for every name in the expression")
     parser.add_argument("-o", "--output", type=Path, default=None,

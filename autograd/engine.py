@@ -1,28 +1,43 @@
-"""The scalar engine: a `Value` node, its chain-rule table, and the backward pass.
+"""The scalar engine: a `Value` node, how an op records it, and the backward pass.
 
-Read it next to the seed derivation (shared/seed/NOTES.md). A forward op computes `out`
-from its parents; its *rule* answers the chain-rule question "given g = ∂C/∂out, what does
-each parent receive?". The backward pass visits nodes from the output back to the inputs
-and **adds** what every consumer sends, so a node used twice (the seed's a₁₀, feeding both
-z₂₀ and z₂₁) ends up with ∂C/∂a₁₀ = ∂C/∂z₂₀·w₀₀ + ∂C/∂z₂₁·w₁₀.
+Read it next to the seed derivation (shared/seed/NOTES.md), in this order:
 
-Each rule is written once, as `rule(g, out, *parents) -> one contribution per parent`.
-The first-order pass calls it with floats (g, out.data, parent.data, ...); the
-higher-order pass (`create_graph=True`) calls it with the `Value`s themselves, so the same
-arithmetic records a differentiable graph of the backward pass.
+1. `Value`: a number, its gradient, and the node it came from (`parents`, `op`).
+2. `apply`: an op computes `out` from its parents and records them. What each op does
+   and its chain rule live in one table, `autograd/ops.py`; the rule for `*` is
+   `return g * b, g * a`: the seed's ∂z/∂w = a and ∂z/∂a = w, times g = ∂C/∂z.
+3. `backprop`: visit nodes from the output back to the inputs, ask each op's rule what
+   every parent receives, and **add** what every consumer sends, so a node used twice (the
+   seed's a₁₀, feeding both z₂₀ and z₂₁) ends up with ∂C/∂a₁₀ = ∂C/∂z₂₀·w₀₀ + ∂C/∂z₂₁·w₁₀.
+   `Value.backward()` runs it and adds the result to every `.grad`.
+
+The same walk serves first order (rules called with floats), higher orders
+(`create_graph=True`: rules called with the `Value`s, so the backward pass is itself a
+graph) and the teaching views (`on_step` reports every step). Conveniences (operators
+made from the table, number coercion, micrograd compatibility, pickling) come after.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import inspect
 import math
 import numbers
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from autograd import ops
+from autograd.ops import Op
 
 __all__ = [
     "Value",
+    "Role",
+    "apply",
+    "backprop",
     "dot",
     "sum",
     "grad",
@@ -34,45 +49,47 @@ __all__ = [
     "op",
 ]
 
-Rule = Callable[..., Sequence[Any]]
-
 _builtin_sum = sum
 _INF = math.inf
-_JUPYTER_MAX_NODES = 400
 
-# Thread- and asyncio-safe switch for recording the graph (see `no_grad`).
-_grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
-
-
-def _as_float(x: Any, op: str) -> float:
-    """Return `x` as a float, or raise TypeError naming `op` and the offending type."""
-    kind = type(x)
-    if kind is float:
-        return x
-    if kind is int:
-        try:
-            return float(x)
-        except OverflowError:
-            raise OverflowError(f"{op}: an integer of {len(str(abs(x)))} digits is too large "
-                                "for a float") from None
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return float(x)
-    # 0-d numpy arrays (np.array(2.0)) are numbers too; bool arrays are not.
-    if getattr(x, "ndim", None) == 0 and getattr(getattr(x, "dtype", None), "kind", "") in "iuf":
-        return float(x)
-    raise TypeError(f"{op}: expected a real number, got {kind.__name__} {x!r}")
+# Thread- and asyncio-safe switch for recording the graph (see `no_grad`): a stack of the
+# open no_grad/enable_grad blocks, (enabled, frame of a generator block or None); empty: on.
+_grad_mode: contextvars.ContextVar[tuple[tuple[bool, Any], ...]] = contextvars.ContextVar(
+    "grad_mode", default=())
 
 
+class Role(NamedTuple):
+    """What a node is in a network, attached by `nn` so drawings can group by neuron.
+
+    kind: 'w' (weight), 'b' (bias), 'z' (pre-activation), 'a' (activation or input);
+    layer: the seed's layer number (0 for inputs); unit: the neuron; index: the input k of
+    a weight w_{l,j,k} (None otherwise).
+    """
+
+    kind: str
+    layer: int
+    unit: int
+    index: int | None = None
+
+
+# ---- 1. the node ---------------------------------------------------------------------------
 class Value:
     """A scalar in a computation graph: its `data`, its `grad`, and how it was made."""
 
-    # __slots__: no per-node __dict__ (with no closure per node: ¼ of micrograd's bytes).
-    __slots__ = ("data", "grad", "_prev", "_op", "_rule", "label", "__weakref__")
+    # __slots__: no per-node __dict__; no closure per node (the rule is in the op table).
+    __slots__ = ("data", "grad", "_prev", "_fn", "role", "label", "_g", "__weakref__")
     # Let numpy defer to our reflected operators: np.float32(2) * Value(3) is a Value.
     __array_ufunc__ = None
 
     def __init__(self, data: Any, _children: Any = (), _op: str = "", label: str = ""):
-        """Wrap a real number (ints become floats); `label` names it in drawings."""
+        """Wrap a real number (ints become floats); `label` names it in drawings.
+
+        `_children` and `_op` are micrograd's constructor arguments for hand-built nodes.
+
+        Raises:
+            TypeError: `data` is not a real number, or `label` is not a str.
+            OverflowError: `data` is an int too large for a float.
+        """
         if isinstance(_children, str):  # Value(1.0, "x"): a positional label
             _children, label = (), _children
         if isinstance(data, Value):
@@ -82,593 +99,283 @@ class Value:
         self.data = _as_float(data, "Value")
         self.grad: Any = 0.0
         self._prev: tuple[Value, ...] = tuple(_children)
-        self._op = _op
-        self._rule: Rule | None = None  # the op's chain rule; None for a leaf
+        # The op that made this node (an entry of autograd.ops); None for a leaf.
+        self._fn: Op | None = _hand_built(_op) if (_op or self._prev) else None
+        self.role: Role | None = None  # what the node is in a network (set by nn), or None
         self.label = label
+        # `_g`: the backward pass's running sum for this node, set by each pass (backprop).
+
+    # ---- the public graph API: what viz, testing, nn and compile read -----------------------
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs of the op that made this node, in argument order (() for a leaf)."""
+        return self._prev
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node in `autograd.ops` ('' for a leaf)."""
+        fn = self._fn
+        return "" if fn is None else fn.name
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for inputs, parameters and constants: nodes no op made."""
+        return not self._prev
+
+    @property
+    def op_info(self) -> Op | None:
+        """The table entry (`autograd.ops.Op`) of this node's op, or None for a leaf."""
+        return self._fn
 
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
         return f"Value({name}data={self.data!r}, grad={self.grad!r})"
 
-    def __float__(self) -> float:
-        return self.data
-
-    # ---- arithmetic -------------------------------------------------------------------
-    def __add__(self, other: Any) -> Value:
-        if not isinstance(other, Value):
-            other = _operand(other, "+")
-            if other is NotImplemented:
-                return other
-        return _node(self.data + other.data, (self, other), "+", _add_rule)
-
-    def __radd__(self, other: Any) -> Value:
-        if not isinstance(other, Value):
-            other = _operand(other, "+")
-            if other is NotImplemented:
-                return other
-        return _node(other.data + self.data, (other, self), "+", _add_rule)
-
-    def __sub__(self, other: Any) -> Value:
-        if not isinstance(other, Value):
-            other = _operand(other, "-")
-            if other is NotImplemented:
-                return other
-        return _node(self.data - other.data, (self, other), "-", _sub_rule)
-
-    def __rsub__(self, other: Any) -> Value:
-        if not isinstance(other, Value):
-            other = _operand(other, "-")
-            if other is NotImplemented:
-                return other
-        return _node(other.data - self.data, (other, self), "-", _sub_rule)
-
-    def __mul__(self, other: Any) -> Value:
-        if not isinstance(other, Value):
-            other = _operand(other, "*")
-            if other is NotImplemented:
-                return other
-        return _node(self.data * other.data, (self, other), "*", _mul_rule)
-
-    def __rmul__(self, other: Any) -> Value:
-        if not isinstance(other, Value):
-            other = _operand(other, "*")
-            if other is NotImplemented:
-                return other
-        return _node(other.data * self.data, (other, self), "*", _mul_rule)
-
-    def __truediv__(self, other: Any) -> Value:
-        if not isinstance(other, Value):
-            other = _operand(other, "/")
-            if other is NotImplemented:
-                return other
-        return _divide(self, other)
-
-    def __rtruediv__(self, other: Any) -> Value:
-        if not isinstance(other, Value):
-            other = _operand(other, "/")
-            if other is NotImplemented:
-                return other
-        return _divide(other, self)
-
-    def __pow__(self, other: Any) -> Value:
-        if isinstance(other, Value):
-            return _power(self, other)
-        n = _exponent(other)
-        if n is NotImplemented:
-            return n
-        data = _pow_data(self.data, n)
-        return _node(data, (self,), f"**{_fmt(n)}", _const_pow_rule(n))
-
-    def __rpow__(self, other: Any) -> Value:
-        if not isinstance(other, Value):
-            other = _operand(other, "**")
-            if other is NotImplemented:
-                return other
-        return _power(other, self)
-
-    def __neg__(self) -> Value:
-        return _node(-self.data, (self,), "neg", _neg_rule)
-
-    def __pos__(self) -> Value:
-        return self
-
-    # Ordering compares data (handy for max(), sorting, `if x > 0`); == stays identity so
-    # Values hash by node, as graph walks need.
-    def __lt__(self, other: Any) -> bool:
-        return self.data < _plain(other)
-
-    def __le__(self, other: Any) -> bool:
-        return self.data <= _plain(other)
-
-    def __gt__(self, other: Any) -> bool:
-        return self.data > _plain(other)
-
-    def __ge__(self, other: Any) -> bool:
-        return self.data >= _plain(other)
-
-    # ---- functions --------------------------------------------------------------------
-    def exp(self) -> Value:
-        """e ** self; OverflowError past e ** 709.78 instead of inf."""
-        try:
-            data = math.exp(self.data)
-        except OverflowError:
-            message = f"exp: overflow, exp({self.data!r}) exceeds the float range"
-            raise OverflowError(message) from None
-        return _node(data, (self,), "exp", _exp_rule)
-
-    def log(self) -> Value:
-        """Natural logarithm; ValueError for inputs ≤ 0."""
-        if not self.data > 0:
-            if math.isnan(self.data):
-                return _node(math.nan, (self,), "log", _log_rule)
-            raise ValueError(f"log: domain error, input {self.data!r} is not > 0")
-        return _node(math.log(self.data), (self,), "log", _log_rule)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent (exactly ±1.0 far out, never overflows)."""
-        return _node(math.tanh(self.data), (self,), "tanh", _tanh_rule)
-
-    def sigmoid(self) -> Value:
-        """σ(x) = 1 / (1 + e⁻ˣ), computed without overflow for any x."""
-        x = self.data
-        if x >= 0:
-            data = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            data = e / (1.0 + e)
-        return _node(data, (self,), "sigmoid", _sigmoid_rule)
-
-    def relu(self) -> Value:
-        """max(0, x); its derivative at 0 is taken as 0 (as in PyTorch)."""
-        x = self.data
-        return _node(0.0 if x <= 0 else x, (self,), "relu", _relu_rule)  # NaN stays NaN
-
-    def sqrt(self) -> Value:
-        """Square root; ValueError for negative inputs."""
-        if self.data < 0:
-            raise ValueError(f"sqrt: domain error, input {self.data!r} is negative")
-        return _node(math.sqrt(self.data), (self,), "sqrt", _sqrt_rule)
-
-    def abs(self) -> Value:
-        """|x|; its derivative at 0 is taken as 0 (as in PyTorch)."""
-        return _node(abs(self.data), (self,), "abs", _abs_rule)
-
-    __abs__ = abs
-
-    @property
-    def _backward(self) -> Callable[[], None]:
-        """micrograd's per-node step: send this node's `.grad` on to its parents' `.grad`."""
-        rule, prev = self._rule, self._prev
-        if rule is None:
-            return _no_step
-
-        def step() -> None:
-            contributions = rule(self.grad, self.data, *[p.data for p in prev])
-            for parent, d in zip(prev, contributions):
-                parent.grad += d
-
-        return step
-
-    @_backward.setter
-    def _backward(self, step: Callable[[], None] | None) -> None:
-        """Accept a micrograd-style closure that adds to the parents' `.grad` itself."""
-        if step is None:
-            self._rule = None
-            return
-        if not callable(step):
-            raise TypeError(f"_backward: expected a callable, got {type(step).__name__}")
-        zeros = (0.0,) * len(self._prev)
-
-        def rule(g, out, *parents):  # first order only; the closure adds to .grad itself
-            step()
-            return zeros
-
-        rule.pure = False  # calling it changes grads: drawings must not probe it
-        self._rule = rule
-
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows a Value as the SVG drawing of its graph (text if it is too big)."""
-        from autograd.viz import RenderError, to_svg  # graphviz is imported only here
-
-        try:  # Jupyter draws every Value it shows: keep that to graphs that draw quickly
-            return to_svg(self, max_nodes=_JUPYTER_MAX_NODES)
-        except RenderError:
-            return None
-
-    # ---- backward ---------------------------------------------------------------------
+    # ---- backward ---------------------------------------------------------------------------
     def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
         """Add ∂self/∂node · gradient to every node's `.grad` (accumulates, like PyTorch).
 
         With `create_graph=True` the gradients are `Value`s recording how they were
         computed, so they can be differentiated again (note: x.grad then refers back to x,
-        a reference cycle; `autograd.grad` avoids that).
+        a reference cycle; `autograd.grad` avoids that). If the pass fails, or is
+        interrupted, no `.grad` changes.
+
+        Raises:
+            TypeError, ValueError, ArithmeticError: a rule failed; the message names the op.
         """
-        if create_graph:
-            order = topological_order(self)
-            found = _backprop_values(order, self, _seed(gradient))
-            for node in order:
-                g = found.get(node)
-                if g is not None:
-                    node.grad = g if _is_zero(node.grad) else node.grad + g
-            return
-        seed = _as_float(gradient.data if isinstance(gradient, Value) else gradient, "backward")
-        leaves, inner, saved = _walk(self)
-        try:
-            _backprop_floats(leaves, inner, self, seed)
-        finally:
-            # The pass ran from 0; add back what each node held before, in one addition,
-            # so that backward twice is exactly 2× backward once (or, after a failure, just
-            # put it back).
-            for node, before in saved:
-                node.grad = before + node.grad
+        with _pass_lock:
+            nodes = _walk(self, gradient, create_graph, None)
+            _add_to_grads(nodes, create_graph)
 
     def zero_grad(self) -> None:
         """Reset `.grad` to 0.0 on every node of this graph."""
-        _walk(self)  # the walk leaves every node at 0.0
+        for node in topological_order(self):
+            node.grad = 0.0
 
 
-# ---- building nodes ---------------------------------------------------------------------
+# ---- 2. making a node: forward value + parents + the op that knows the chain rule ------------
 _new = object.__new__
 
 
-def _node(data: float, prev: tuple[Value, ...], op: str, rule: Rule) -> Value:
+def apply(fn: Op, *parents: Value) -> Value:
+    """Run op `fn` forward on its parents' data and record the node (the op's output)."""
+    return _node(fn.forward(*[p.data for p in parents]), parents, fn)
+
+
+def _node(data: float, prev: tuple[Value, ...], fn: Op) -> Value:
     """Make an op's output node; under `no_grad` it is a plain leaf."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _grad_enabled.get():
+    out.role = None
+    mode = _grad_mode.get()
+    if not mode or _recording(mode):
         out._prev = prev
-        out._op = op
-        out._rule = rule
+        out._fn = fn
     else:
         out._prev = ()
-        out._op = ""
-        out._rule = None
+        out._fn = None
     return out
 
 
-def _no_step() -> None:
-    """A leaf's micrograd step: nothing to send."""
-
-
-def _constant(x: Any, op: str) -> Value:
-    """Wrap a plain number used in an expression; drawings mark it as a constant."""
-    out = Value(_as_float(x, op))
-    out._op = "const"
-    return out
-
-
-def _operand(other: Any, op: str) -> Any:
-    """A plain number on the other side of a binary op as a constant; else NotImplemented."""
-    try:
-        return _constant(other, op)
-    except TypeError:
-        return NotImplemented
-
-
-def _plain(x: Any) -> float:
-    return x.data if isinstance(x, Value) else x
-
-
-def _fmt(n: float) -> str:
-    return str(int(n)) if n.is_integer() and abs(n) < 1e15 else repr(n)
-
-
-def _is_zero(x: Any) -> bool:
-    return type(x) is float and x == 0.0
-
-
-def _seed(gradient: Any) -> Value:
-    return gradient if isinstance(gradient, Value) else _constant(gradient, "backward")
-
-
-def _exponent(n: Any) -> Any:
-    try:
-        return _as_float(n, "**")
-    except TypeError:
-        return NotImplemented
-
-
-def _pow_data(x: float, n: float) -> float:
-    """x ** n as a real number, with an exception naming the op for every bad case."""
-    if x < 0 and not n.is_integer():
-        raise ValueError(f"**: negative base {x!r} with non-integer exponent {n!r} "
-                         "has no real result")
-    if x == 0 and n < 0:
-        raise ZeroDivisionError(f"**: zero base {x!r} with negative exponent {n!r}")
-    try:
-        return math.pow(x, n)
-    except OverflowError:
-        raise OverflowError(f"**: overflow, {x!r} ** {n!r} exceeds the float range") from None
-
-
-def _divide(a: Value, b: Value) -> Value:
-    if b.data == 0:
-        raise ZeroDivisionError(f"/: division by zero, {a.data!r} / {b.data!r}")
-    return _node(a.data / b.data, (a, b), "/", _div_rule)
-
-
-def _power(a: Value, b: Value) -> Value:
-    return _node(_pow_data(a.data, b.data), (a, b), "**", _pow_rule)
-
-
-# ---- the chain-rule table: rule(g, out, *parents) -> contribution to each parent --------
-# Arguments are floats in a first-order pass and Values under create_graph; rules use only
-# operators (and `_log`) that work on both, so each derivative is written exactly once.
-
-def _add_rule(g, out, a, b):
-    return g, g
-
-
-def _sub_rule(g, out, a, b):
-    return g, -g
-
-
-def _mul_rule(g, out, a, b):
-    return g * b, g * a
-
-
-def _div_rule(g, out, a, b):  # out = a / b: ∂/∂a = 1/b, ∂/∂b = -a/b² = -out/b
-    return g / b, -g * out / b
-
-
-def _pow_rule(g, out, a, b):  # out = a ** b: ∂/∂a = b·a^(b-1), ∂/∂b = out·ln a
-    if a > 0:
-        d_exponent = g * out * _log(a)
-    else:  # ln a undefined: 0 where PyTorch masks it (a = 0, b ≥ 0), else nan
-        d_exponent = g * (0.0 if float(a) == 0 and b >= 0 else math.nan)
-    return g * b * a ** (b - 1), d_exponent
-
-
-def _const_pow_rule(n: float) -> Rule:
-    """Rule for x ** n with a fixed number n (a closure over n, not over the node)."""
-    if n == 0:
-        return lambda g, out, x: (g * 0.0,)
-    return lambda g, out, x: (g * n * x ** (n - 1),)
-
-
-def _neg_rule(g, out, x):
-    return (-g,)
-
-
-def _exp_rule(g, out, x):
-    return (g * out,)
-
-
-def _log_rule(g, out, x):
-    return (g / x,)
-
-
-def _tanh_rule(g, out, x):
-    return (g * (1 - out * out),)
-
-
-def _sigmoid_rule(g, out, x):  # σ' = σ (1 − σ), the seed's σ′(z)
-    return (g * (out * (1 - out)),)
-
-
-def _relu_rule(g, out, x):  # a step: constant pieces, so no higher-order terms
-    return (g * (1.0 if x > 0 else 0.0),)
-
-
-def _sqrt_rule(g, out, x):
-    return (g * 0.5 / out,)
-
-
-def _abs_rule(g, out, x):
-    return (g * (1.0 if x > 0 else (-1.0 if x < 0 else 0.0)),)
-
-
-def _sum_rule(g, out, *terms):
-    return (g,) * len(terms)
-
-
-def _dot_rule(g, out, *args):
-    """z = Σₖ wₖ·aₖ (+ b): ∂z/∂wₖ = aₖ, ∂z/∂aₖ = wₖ, ∂z/∂b = 1 (the seed's derivation)."""
-    n = len(args) // 2
-    ws, xs = args[:n], args[n:2 * n]
-    contributions = [g * local for local in xs + ws]  # wₖ gets g·aₖ, aₖ gets g·wₖ
-    if len(args) % 2:
-        contributions.append(g)
-    return contributions
-
-
-def _log(x: Any) -> Any:
-    return x.log() if isinstance(x, Value) else math.log(x)
-
-
-# ---- n-ary ops ----------------------------------------------------------------------------
-def _values(items: Iterable[Any], op: str) -> tuple[Value, ...]:
-    if isinstance(items, (Value, str)) or not isinstance(items, Iterable):
-        raise TypeError(f"{op}: expected a sequence of Values or numbers, "
-                        f"got {type(items).__name__} {items!r}")
-    items = tuple(items)
-    for item in items:
-        if not isinstance(item, Value):  # rare: wrap plain numbers as constants
-            return tuple(i if isinstance(i, Value) else _constant(i, op) for i in items)
-    return items
-
-
-def dot(ws: Iterable[Any], xs: Iterable[Any], bias: Any = None, *, label: str = "") -> Value:
-    """Σₖ wₖ·xₖ (+ bias) as ONE graph node: a neuron's pre-activation z."""
-    ws, xs = _values(ws, "dot"), _values(xs, "dot")
-    if len(ws) != len(xs):
-        raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    if bias is not None and not isinstance(bias, Value):
-        bias = _constant(bias, "dot")
-    return _linear(ws, xs, bias, label)
-
-
-def _linear(ws: Sequence[Value], xs: Sequence[Value], b: Value | None, label: str) -> Value:
-    """`dot` without its argument checks, for callers whose operands are Values already."""
-    data = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)])
-    if b is None:
-        parents = (*ws, *xs)
-    else:
-        data += b.data
-        parents = (*ws, *xs, b)
-    out = _node(data, parents, "Σ", _dot_rule)
-    out.label = label
-    return out
-
-
-def sum(terms: Iterable[Any], *, label: str = "") -> Value:  # noqa: A001 (autograd.sum)
-    """Σ terms as ONE graph node (builtin sum() would build a chain of binary +)."""
-    terms = _values(terms, "sum")
-    if not terms:
-        raise ValueError("sum: needs at least one term, got an empty sequence")
-    out = _node(math.fsum(t.data for t in terms), terms, "+", _sum_rule)
-    out.label = label
-    return out
-
-
-def op(name: str, forward: Callable[..., Any],
-       local_derivatives: Callable[..., Sequence[Any]]) -> Callable[..., Value]:
-    """Define a new op: `forward(*xs) -> float`, `local_derivatives(*xs) -> ∂out/∂xᵢ each`.
-
-    `local_derivatives` receives floats in a first-order pass and `Value`s under
-    `create_graph`, so written with operators (and Value methods) it serves every order.
+# ---- 3. the backward pass: one walk, reporting each step if asked ----------------------------
+Step = Callable[[Value, Any, Sequence[Any]], None]
+
+
+def backprop(root: Value, gradient: Any = 1.0, *, create_graph: bool = False,
+             on_step: Step | None = None) -> dict[Value, Any]:
+    """{node: ∂root/∂node · gradient} for every node `root` depends on; no `.grad` changes.
+
+    Nodes are visited from `root` back to the inputs in reverse topological order, so a
+    node is processed only after every consumer has sent its share; each parent receives
+    the sum of what its consumers send (the seed's fan-out sum). With `create_graph` the
+    rules run on `Value`s and the gradients are differentiable `Value`s. `on_step(node, g,
+    sends)` is called for each node processed: its upstream gradient g and what it sends
+    to each parent. Without `on_step`, a node with g exactly 0 (an off ReLU) is skipped.
+
+    Raises:
+        TypeError, ValueError, ArithmeticError: a rule failed; the message names the op.
     """
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"op: name must be a non-empty str, got {name!r}")
-    if not callable(forward) or not callable(local_derivatives):
-        raise TypeError(f"op {name!r}: forward and local_derivatives must be callable")
-
-    def rule(g, out, *xs):
-        derivatives = list(local_derivatives(*xs))
-        if len(derivatives) != len(xs):
-            raise ValueError(f"op {name!r}: local_derivatives returned {len(derivatives)} "
-                             f"derivatives for {len(xs)} inputs")
-        return [g * d for d in derivatives]
-
-    def apply(*inputs: Any) -> Value:
-        parents = _values(inputs, name)
-        data = _as_float(forward(*[p.data for p in parents]), f"op {name!r} forward")
-        return _node(data, parents, name, rule)
-
-    apply.__name__ = apply.__qualname__ = name
-    apply.__doc__ = f"The custom op {name!r} (see autograd.op)."
-    return apply
+    with _pass_lock:
+        nodes = _walk(root, gradient, create_graph, on_step)
+        found = {node: node._g for node in nodes}
+        if create_graph:
+            _clear(nodes)
+    return found
 
 
-# ---- graph walks (iterative: no recursion limit) ------------------------------------------
+def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) -> list[Value]:
+    """The one backward walk; leaves each node's gradient in its scratch field `_g`.
+
+    Callers hold `_pass_lock` (the scratch fields are shared by every pass).
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backprop: expected a Value, got {type(root).__name__}")
+    if create_graph:
+        seed: Any = gradient if isinstance(gradient, Value) else _constant(gradient, "backward")
+    else:
+        seed = _as_float(gradient.data if isinstance(gradient, Value) else gradient, "backward")
+    leaves: list[Value] = []
+    inner = _inner_order(root, leaves, None if create_graph else 0.0)
+    nodes = leaves + inner
+    root._g = seed
+    node = root
+    token = _grad_mode.set((*_grad_mode.get(), (True, None))) if create_graph else None
+    try:
+        if create_graph:  # rules on Values: the sends are graphs too
+            for node in reversed(inner):
+                g, fn = node._g, node._fn
+                if fn is None or g is None:
+                    continue  # a hand-built node with no rule, or nothing reached it
+                prev = node._prev
+                sends = _graph_sends(fn, g, node, prev)
+                for parent, d in zip(prev, sends):
+                    old = parent._g
+                    parent._g = d if old is None else old + d
+                if on_step is not None:
+                    on_step(node, g, sends)
+            return nodes
+        for node in reversed(inner):  # rules on floats
+            g, fn = node._g, node._fn
+            if fn is None:
+                continue  # a node built by hand with parents but no rule
+            if g == 0.0 and on_step is None and -_INF < node.data < _INF:
+                continue  # nothing to send (a ReLU that is off, a satisfied hinge): skip
+            prev = node._prev
+            if len(prev) == 2:  # most nodes: unrolled, no argument lists
+                a, b = prev
+                da, db = sends = fn.rule(g, node.data, a.data, b.data)
+                a._g += da  # fan-out: every consumer *adds* its share
+                b._g += db
+            elif len(prev) == 1:
+                a = prev[0]
+                (da,) = sends = fn.rule(g, node.data, a.data)
+                a._g += da
+            else:
+                sends = fn.rule(g, node.data, *[p.data for p in prev])
+                for parent, d in zip(prev, sends):
+                    parent._g += d
+            if on_step is not None:
+                on_step(node, g, sends)
+    except Exception as error:
+        if create_graph:
+            _clear(nodes)
+        raise _in_backward(error, node) from error
+    except BaseException:
+        if create_graph:
+            _clear(nodes)
+        raise
+    finally:
+        if token is not None:
+            _grad_mode.reset(token)
+    return nodes
+
+
+def _clear(nodes: list[Value]) -> None:
+    """Drop the scratch gradients (Values there would tie a node to its own gradient)."""
+    for node in nodes:
+        node._g = None
+
+
+_rule_running: contextvars.ContextVar[Op | None] = contextvars.ContextVar("rule_running",
+                                                                          default=None)
+
+
+def _graph_sends(fn: Op, g: Value, node: Value, prev: tuple[Value, ...]) -> list[Value]:
+    """What `node` sends to each parent, as Values (a graph of the backward pass)."""
+    if fn.order is not None and fn.order < 2:
+        return _first_order_sends(fn, g, node, prev)
+    token = _rule_running.set(fn)
+    try:
+        sends = fn.rule(g, node, *prev)
+    finally:
+        _rule_running.reset(token)
+    return [d if isinstance(d, Value) else _constant(d, "backward") for d in sends]
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node `root` depends on, parents before children, `root` last."""
     if not isinstance(root, Value):
         raise TypeError(f"topological_order: expected a Value, got {type(root).__name__}")
-    leaves, inner, _ = _walk(root, zero=False)
+    leaves: list[Value] = []
+    inner = _inner_order(root, leaves)
     return leaves + inner  # leaves have no parents: they can all go first
 
 
-def _walk(root: Value, zero: bool = True
-          ) -> tuple[list[Value], list[Value], list[tuple[Value, Any]]]:
-    """Walk `root`'s graph without recursion: leaves, inner nodes in topological order.
+_NO_START = object()
 
-    With `zero` (for a backward pass) every grad is left at 0.0, and the third list holds
-    (node, grad) for each node whose grad was not 0.
+
+def _inner_order(root: Value, leaves: list[Value] | None = None,
+                 start: Any = _NO_START) -> list[Value]:
+    """The nodes with parents in topological order (root last), without recursion.
+
+    Leaves (weights, inputs, constants: most parents) go to `leaves` if it is given. A
+    backward pass passes `start` (0.0 or None) to set every node's running sum `_g` as it
+    is met, saving a second loop over the graph.
     """
-    leaves: list[Value] = []
     inner: list[Value] = []
-    saved: list[tuple[Value, Any]] = []
+    init = start is not _NO_START
+    if not root._prev:
+        if init:
+            root._g = start
+        if leaves is not None:
+            leaves.append(root)
+        return inner
     seen: set[Value] = set()
     stack: list[Any] = [root]
-    leaf, emit, keep, mark = leaves.append, inner.append, saved.append, seen.add
-    push, pop = stack.append, stack.pop
+    emit, mark, push, pop = inner.append, seen.add, stack.append, stack.pop
+    leaf = leaves.append if leaves is not None else None
     # Post-order DFS on an explicit stack: expanding a node pushes it back under a None
     # marker with its parents above, so popping the marker means all its parents are done.
-    # Leaves (weights, inputs, constants: most parents) are listed as soon as they are met.
-    try:
-        while stack:
-            node = pop()
-            if node is None:
-                emit(pop())
-            elif node not in seen:
-                mark(node)
-                if zero:
-                    if node.grad:
-                        keep((node, node.grad))
-                    node.grad = 0.0
-                if not node._prev:  # only the root can be a leaf here
-                    leaf(node)
-                    continue
-                push(node)
-                push(None)
-                for parent in node._prev:
-                    if parent not in seen:
-                        if parent._prev:
-                            push(parent)
-                        else:
-                            mark(parent)
-                            if zero:
-                                if parent.grad:
-                                    keep((parent, parent.grad))
-                                parent.grad = 0.0
+    # A node already pushed but not yet expanded is pushed again, above its new consumer.
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+        elif node not in seen:
+            mark(node)
+            if init:
+                node._g = start
+            push(node)
+            push(None)
+            for parent in node._prev:
+                if parent not in seen:
+                    if parent._prev:
+                        push(parent)
+                    else:
+                        mark(parent)
+                        if init:
+                            parent._g = start
+                        if leaf is not None:
                             leaf(parent)
-    except BaseException:  # e.g. KeyboardInterrupt: put back what was zeroed
-        for node, before in saved:
-            node.grad = before
+    return inner
+
+
+# One pass at a time: passes share the nodes' scratch fields. (Python runs one thread at a
+# time anyway; the lock makes passes from several threads on shared graphs add up right.)
+_pass_lock = threading.RLock()
+
+
+def _add_to_grads(nodes: list[Value], create_graph: bool) -> None:
+    """`.grad += ∂root/∂node` for every node, all or nothing (an interrupt undoes it)."""
+    before = [node.grad for node in nodes]
+    try:
+        if create_graph:
+            for node in nodes:
+                g, old = node._g, node.grad
+                if g is not None:
+                    node.grad = g if type(old) is float and old == 0.0 else old + g
+            _clear(nodes)
+        else:
+            for node in nodes:
+                node.grad += node._g
+    except BaseException:
+        for node, old in zip(nodes, before):
+            node.grad = old
+        if create_graph:
+            _clear(nodes)
         raise
-    return leaves, inner, saved
-
-
-def _backprop_floats(leaves: list[Value], inner: list[Value], root: Value, seed: float) -> None:
-    """One first-order pass from zeroed grads, leaving ∂root/∂node·seed in every `.grad`.
-
-    On failure every grad is zeroed again and the error names the op that failed.
-    """
-    root.grad = seed
-    try:
-        for node in reversed(inner):
-            rule = node._rule
-            if rule is None:  # a node built by hand with parents but no rule
-                continue
-            g, prev = node.grad, node._prev
-            if g == 0.0 and -_INF < node.data < _INF:
-                continue  # nothing to send (a ReLU that is off, a satisfied hinge): skip
-            n = len(prev)
-            # Unrolled 1- and 2-parent cases: most nodes; avoids building argument lists.
-            if n == 2:
-                a, b = prev
-                da, db = rule(g, node.data, a.data, b.data)
-                a.grad += da  # fan-out: every consumer *adds* its share
-                b.grad += db
-            elif n == 1:
-                (a,) = prev
-                (da,) = rule(g, node.data, a.data)
-                a.grad += da
-            else:
-                for parent, d in zip(prev, rule(g, node.data, *[p.data for p in prev])):
-                    parent.grad += d
-    except Exception as error:
-        for each in leaves:
-            each.grad = 0.0
-        for each in inner:
-            each.grad = 0.0
-        raise _in_backward(error, node) from error
-
-
-def _backprop_values(order: list[Value], root: Value, seed: Value) -> dict[Value, Value]:
-    """One pass that records the backward graph: {node: ∂root/∂node·seed as a Value}."""
-    grads: dict[Value, Value] = {root: seed}
-    token = _grad_enabled.set(True)
-    try:
-        for node in reversed(order):
-            rule, g = node._rule, grads.get(node)
-            if rule is None or g is None:
-                continue
-            try:
-                contributions = rule(g, node, *node._prev)
-            except Exception as error:
-                raise _in_backward(error, node) from error
-            for parent, d in zip(node._prev, contributions):
-                if not isinstance(d, Value):
-                    d = _constant(d, "backward")
-                seen = grads.get(parent)
-                grads[parent] = d if seen is None else seen + d
-    finally:
-        _grad_enabled.reset(token)
-    return grads
 
 
 def _in_backward(error: Exception, node: Value) -> Exception:
@@ -688,6 +395,9 @@ def grad(outputs: Value, inputs: Sequence[Value], grad_outputs: Any = 1.0, *,
 
     With `create_graph=True` the results are differentiable again (higher orders).
     Inputs the output does not depend on get a gradient of 0.
+
+    Raises:
+        TypeError: `outputs` is not a Value or `inputs` is not a sequence of Values.
     """
     if not isinstance(outputs, Value):
         raise TypeError(f"grad: outputs must be a Value, got {type(outputs).__name__}")
@@ -698,55 +408,450 @@ def grad(outputs: Value, inputs: Sequence[Value], grad_outputs: Any = 1.0, *,
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
-    order = topological_order(outputs)
+    found = backprop(outputs, grad_outputs, create_graph=create_graph)
     if create_graph:
-        found = _backprop_values(order, outputs, _seed(grad_outputs))
         return [found[x] if x in found else _constant(0.0, "grad") for x in inputs]
-    if isinstance(grad_outputs, Value):
-        grad_outputs = grad_outputs.data
-    seed = _as_float(grad_outputs, "grad")
-    leaves, inner, saved = _walk(outputs)
+    return [Value(found.get(x, 0.0)) for x in inputs]
+
+
+# ---- operators and methods, made from the op table -----------------------------------------
+def _binary(fn: Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """`__add__` and `__radd__` (etc.) for a binary op of the table."""
+    forward, symbol = fn.forward, fn.text()
+
+    def method(self: Value, other: Any) -> Any:
+        if not isinstance(other, Value):
+            other = _operand(other, symbol)
+            if other is NotImplemented:
+                return other
+        return _node(forward(self.data, other.data), (self, other), fn)
+
+    def reflected(self: Value, other: Any) -> Any:
+        if not isinstance(other, Value):
+            other = _operand(other, symbol)
+            if other is NotImplemented:
+                return other
+        return _node(forward(other.data, self.data), (other, self), fn)
+
+    return method, reflected
+
+
+def _unary(fn: Op) -> Callable[[Value], Value]:
+    forward = fn.forward
+
+    def method(self: Value) -> Value:
+        return _node(forward(self.data), (self,), fn)
+
+    return method
+
+
+def _binary_method(fn: Op) -> Callable[[Value, Any], Value]:
+    forward, name = fn.forward, fn.name
+
+    def method(self: Value, other: Any) -> Value:
+        if not isinstance(other, Value):
+            other = _constant(other, name)
+        return _node(forward(self.data, other.data), (self, other), fn)
+
+    return method
+
+
+def _install(fn: Op) -> None:
+    """Give `Value` the operator or method of a table entry (called for every op)."""
+    if fn.operator is not None:
+        if fn.arity == 1:
+            setattr(Value, f"__{fn.operator}__", _unary(fn))
+        else:
+            method, reflected = _binary(fn)
+            setattr(Value, f"__{fn.operator}__", method)
+            setattr(Value, f"__r{fn.operator}__", reflected)
+    if fn.method is not None:
+        if fn.method in _RESERVED:
+            raise ValueError(f"op {fn.name!r}: method name {fn.method!r} is taken by Value")
+        made = _unary(fn) if fn.arity == 1 else _binary_method(fn) if fn.arity == 2 else None
+        if made is not None:
+            made.__name__ = made.__qualname__ = fn.method
+            made.__doc__ = fn.doc[:1].upper() + fn.doc[1:] if fn.doc else f"The op {fn.name!r}."
+            setattr(Value, fn.method, made)
+
+
+def _uninstall(fn: Op) -> None:
+    for name in (fn.method,):
+        if name is not None and name not in _RESERVED and name in vars(Value):
+            delattr(Value, name)
+
+
+def _power(self: Value, other: Any) -> Any:
+    """x ** n for a number n (one input), x ** y for a Value y (both get gradients)."""
+    if isinstance(other, Value):
+        return apply(ops.POW, self, other)
     try:
-        _backprop_floats(leaves, inner, outputs, seed)
-        members = set(leaves).union(inner)
-        return [Value(x.grad if x in members else 0.0) for x in inputs]
-    finally:
-        for node in leaves:
-            node.grad = 0.0
-        for node in inner:
-            node.grad = 0.0
-        for node, before in saved:
-            node.grad = before
+        n = _as_float(other, "**")
+    except TypeError:
+        return NotImplemented
+    return apply(ops.POW_N.bind(n), self)
+
+
+def _rpower(self: Value, other: Any) -> Any:
+    other = _operand(other, "**")
+    return other if other is NotImplemented else apply(ops.POW, other, self)
+
+
+def _pos(self: Value) -> Value:
+    return self
+
+
+Value.__pow__ = _power  # type: ignore[attr-defined]
+Value.__rpow__ = _rpower  # type: ignore[attr-defined]
+Value.__pos__ = _pos  # type: ignore[attr-defined]
+_RESERVED = frozenset(dir(Value)) | {"backward", "zero_grad", "parents", "op", "item"}
+ops.subscribe(_install)
+ops._removers.append(_uninstall)
+Value.__abs__ = Value.abs  # type: ignore[attr-defined]
+
+if TYPE_CHECKING:  # the operators and methods above are made from the table at import
+    def _typed(self: Value, *args: Any) -> Value: ...
+
+    Value.__getattr__ = _typed  # type: ignore[method-assign,assignment,attr-defined]
+
+
+# ---- ordering and number conventions (all read `data`; none build a graph) -----------------
+def _plain(x: Any) -> Any:
+    return x.data if isinstance(x, Value) else x
+
+
+def _lt(self: Value, other: Any) -> bool:
+    return self.data < _plain(other)
+
+
+def _le(self: Value, other: Any) -> bool:
+    return self.data <= _plain(other)
+
+
+def _gt(self: Value, other: Any) -> bool:
+    return self.data > _plain(other)
+
+
+def _ge(self: Value, other: Any) -> bool:
+    return self.data >= _plain(other)
+
+
+def _float(self: Value) -> float:
+    """float(v) is v.data; refused inside a rule under create_graph (it loses the graph)."""
+    running = _rule_running.get()
+    if running is not None:
+        raise TypeError(
+            f"op {running.name!r}: float() of a Value inside its derivative under "
+            f"create_graph=True would lose the graph (math.cos(x) and friends call float()); "
+            f"use Value operations (x.cos(), x.exp(), x * y) instead, or declare the op "
+            f"with order=1 if its derivative is first-order only")
+    return self.data
+
+
+def _item(self: Value) -> float:
+    """The number inside (as PyTorch's `tensor.item()`): `data`, no graph."""
+    return _float(self)
+
+
+def _int(self: Value) -> int:
+    """int(v): int(v.data), no graph."""
+    return int(_float(self))
+
+
+def _round(self: Value, ndigits: int | None = None) -> Any:
+    """round(v[, n]): round(v.data[, n]), no graph."""
+    return round(_float(self), ndigits)
+
+
+def _trunc(self: Value) -> int:
+    """math.trunc(v): math.trunc(v.data), no graph."""
+    return math.trunc(_float(self))
+
+
+def _format(self: Value, spec: str) -> str:
+    """f"{v:.4f}" formats `data`; an empty spec gives the repr."""
+    return repr(self) if not spec else format(self.data, spec)
+
+
+# Ordering compares data (handy for sorting, `if x > 0`); == stays identity so Values hash
+# by node, as graph walks need.
+Value.__lt__ = _lt  # type: ignore[method-assign,assignment]
+Value.__le__ = _le  # type: ignore[method-assign,assignment]
+Value.__gt__ = _gt  # type: ignore[method-assign,assignment]
+Value.__ge__ = _ge  # type: ignore[method-assign,assignment]
+Value.__float__ = _float  # type: ignore[attr-defined]
+Value.item = _item  # type: ignore[attr-defined]
+Value.__int__ = _int  # type: ignore[attr-defined]
+Value.__round__ = _round  # type: ignore[attr-defined]
+Value.__trunc__ = _trunc  # type: ignore[attr-defined]
+Value.__format__ = _format  # type: ignore[method-assign,assignment]
+
+
+# ---- constants and number coercion -----------------------------------------------------------
+def _as_float(x: Any, op: str) -> float:
+    """Return `x` as a float, or raise TypeError naming `op` and the offending type."""
+    kind = type(x)
+    if kind is float:
+        return x
+    if kind is int:
+        try:
+            return float(x)
+        except OverflowError:
+            digits = x.bit_length() * 0.30103
+            raise OverflowError(f"{op}: an integer of about {digits:.0f} digits is too "
+                                "large for a float") from None
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowError(f"{op}: {kind.__name__} too large for a float") from None
+    # 0-d numpy arrays (np.array(2.0)) are numbers too; bool arrays are not.
+    if getattr(x, "ndim", None) == 0:
+        dtype_kind = getattr(getattr(x, "dtype", None), "kind", None)
+        if isinstance(dtype_kind, str) and dtype_kind in ("i", "u", "f"):
+            return float(x)
+    raise TypeError(f"{op}: expected a real number, got {kind.__name__} {x!r}")
+
+
+def _constant(x: Any, op: str) -> Value:
+    """Wrap a plain number used in an expression; drawings mark it as a constant."""
+    out = Value(_as_float(x, op))
+    out._fn = _CONST
+    return out
+
+
+def _operand(other: Any, op: str) -> Any:
+    """A plain number on the other side of a binary op as a constant; else NotImplemented."""
+    try:
+        return _constant(other, op)
+    except TypeError:
+        return NotImplemented
+
+
+def _is_zero(x: Any) -> bool:
+    return type(x) is float and x == 0.0
+
+
+def _no_rule(g: Any, out: Any, *xs: Any) -> Sequence[Any]:
+    raise TypeError("this node has no chain rule")
+
+
+# A constant is a leaf marked by this entry (drawings show it as a number, not a name).
+_CONST = ops.register(Op(name="const", arity=0, forward=float, rule=_no_rule, builtin=True,
+                         internal=True, doc="a number used in an expression"))
+
+
+# ---- n-ary ops ----------------------------------------------------------------------------
+def _values(items: Iterable[Any], op: str) -> tuple[Value, ...]:
+    if isinstance(items, (Value, str)) or not isinstance(items, Iterable):
+        raise TypeError(f"{op}: expected a sequence of Values or numbers, "
+                        f"got {type(items).__name__} {items!r}")
+    items = tuple(items)
+    for item in items:
+        if not isinstance(item, Value):  # rare: wrap plain numbers as constants
+            return tuple(i if isinstance(i, Value) else _constant(i, op) for i in items)
+    return items
+
+
+def dot(ws: Iterable[Any], xs: Iterable[Any], bias: Any = None, *, label: str = "") -> Value:
+    """Σₖ wₖ·xₖ (+ bias) as ONE graph node: a neuron's pre-activation z.
+
+    Raises:
+        TypeError: an argument is not a sequence of Values or numbers.
+        ValueError: `ws` and `xs` differ in length.
+    """
+    ws, xs = _values(ws, "dot"), _values(xs, "dot")
+    if len(ws) != len(xs):
+        raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
+    if bias is not None and not isinstance(bias, Value):
+        bias = _constant(bias, "dot")
+    data = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)])
+    if bias is None:
+        parents = (*ws, *xs)
+    else:
+        data += bias.data
+        parents = (*ws, *xs, bias)
+    out = _node(data, parents, ops.DOT)
+    out.label = label
+    return out
+
+
+def sum(terms: Iterable[Any], *, label: str = "") -> Value:  # noqa: A001 (autograd.sum)
+    """Σ terms as ONE graph node (builtin sum() would build a chain of binary +).
+
+    Raises:
+        TypeError: `terms` is not a sequence of Values or numbers.
+        ValueError: `terms` is empty.
+        OverflowError: the sum exceeds the float range.
+    """
+    terms = _values(terms, "sum")
+    if not terms:
+        raise ValueError("sum: needs at least one term, got an empty sequence")
+    out = _node(ops.SUM.forward(*[t.data for t in terms]), terms, ops.SUM)
+    out.label = label
+    return out
+
+
+# ---- custom ops -----------------------------------------------------------------------------
+class _LocalRule:
+    """A custom op's rule: g times each local derivative (picklable by the op's name)."""
+
+    __slots__ = ("name", "local_derivatives")
+
+    def __init__(self, name: str, local_derivatives: Callable[..., Sequence[Any]]):
+        self.name, self.local_derivatives = name, local_derivatives
+
+    def __call__(self, g: Any, out: Any, *xs: Any) -> list[Any]:
+        derivatives = list(self.local_derivatives(*xs))
+        if len(derivatives) != len(xs):
+            raise ValueError(f"op {self.name!r}: local_derivatives returned "
+                             f"{len(derivatives)} derivatives for {len(xs)} inputs")
+        return [g * d for d in derivatives]
+
+
+class _CustomForward:
+    __slots__ = ("name", "forward")
+
+    def __init__(self, name: str, forward: Callable[..., Any]):
+        self.name, self.forward = name, forward
+
+    def __call__(self, *xs: float) -> float:
+        return _as_float(self.forward(*xs), f"op {self.name!r} forward")
+
+
+def op(name: str, forward: Callable[..., Any], local_derivatives: Callable[..., Sequence[Any]],
+       *, order: int | None = None, display: Sequence[str] = (),
+       arity: int | None = None) -> Callable[..., Value]:
+    """Define a new op: `forward(*xs) -> float`, `local_derivatives(*xs) -> ∂out/∂xᵢ each`.
+
+    The op is registered in the table `autograd.ops` like the built-ins (drawings show it,
+    `expressions(ops=[name])` generates it, pickled graphs refer to it by name).
+    `local_derivatives` receives floats in a first-order pass and `Value`s under
+    `create_graph`, so written with Value operations (`x.cos()`, not `math.cos(x)`) it
+    serves every order. If it only works on floats, pass `order=1`: differentiating
+    through it a second time then raises instead of silently returning 0.
+
+    Args:
+        name: the op's name (also `Value.op` of its nodes); must not be a built-in's.
+        forward: floats -> float.
+        local_derivatives: inputs -> one ∂out/∂input per input.
+        order: highest derivative order supported (1, or None for all).
+        display: optional text of each local derivative for drawings, e.g. ("cos {x}",).
+        arity: number of inputs if fixed (for hypothesis strategies); None: any.
+
+    Raises:
+        TypeError: bad name, non-callable forward/local_derivatives, or bad order/display.
+        ValueError: `name` is a built-in op's.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"op: name must be a non-empty str, got {name!r}")
+    if not callable(forward) or not callable(local_derivatives):
+        raise TypeError(f"op {name!r}: forward and local_derivatives must be callable")
+    if order is not None and (type(order) is not int or order < 1):
+        raise TypeError(f"op {name!r}: order must be a positive int or None, got {order!r}")
+    if isinstance(display, str) or not all(isinstance(t, str) for t in display):
+        raise TypeError(f"op {name!r}: display must be a sequence of str, got {display!r}")
+    if arity is not None and (type(arity) is not int or arity < 1):
+        raise TypeError(f"op {name!r}: arity must be a positive int or None, got {arity!r}")
+    fn = ops.register(Op(name=name, arity=arity, forward=_CustomForward(name, forward),
+                         rule=_LocalRule(name, local_derivatives), symbol=name,
+                         local_text=tuple(display), order=order,
+                         doc=f"the custom op {name!r}"))
+
+    def apply_op(*inputs: Any) -> Value:
+        parents = _values(inputs, name)
+        if fn.arity is not None and len(parents) != fn.arity:
+            raise TypeError(f"op {name!r}: takes {fn.arity} inputs, got {len(parents)}")
+        return apply(fn, *parents)
+
+    apply_op.__name__ = apply_op.__qualname__ = name
+    apply_op.__doc__ = f"The custom op {name!r} (see autograd.op)."
+    return apply_op
+
+
+# First-order-only ops under create_graph: the sends are right, differentiating them raises.
+def _order_exceeded(name: str, g: Any, out: Any, *xs: Any) -> Sequence[Any]:
+    raise TypeError(f"op {name!r} was declared with order=1: its derivative cannot be "
+                    f"differentiated again (write local_derivatives with Value operations "
+                    f"and drop order=1 for higher orders)")
+
+
+_FIRST_ORDER = ops.register(Op(name="d(order=1)", arity=None, forward=float,
+                               rule=_order_exceeded, symbol="∂", builtin=True, internal=True,
+                               doc="the derivative of an order=1 op"))
+
+
+def _first_order_sends(fn: Op, g: Value, node: Value, prev: tuple[Value, ...]) -> list[Value]:
+    sends = fn.rule(g.data, node.data, *[p.data for p in prev])
+    marker = _FIRST_ORDER.bind(fn.name)
+    return [_node(_as_float(d, f"op {fn.name!r}"), (g, node, *prev), marker) for d in sends]
 
 
 # ---- gradient switches -------------------------------------------------------------------
-@contextlib.contextmanager
-def no_grad() -> Iterator[None]:
+_SUSPENDABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+def _recording(mode: tuple[tuple[bool, Any], ...]) -> bool:
+    """The innermost open block decides, skipping blocks of suspended generators."""
+    for enabled, frame in reversed(mode):
+        if frame is None or frame.f_back is not None:  # not a generator paused at a yield
+            return enabled
+    return True
+
+
+class _GradMode(contextlib.ContextDecorator):
+    """`with no_grad():` / `with enable_grad():` (also usable as decorators).
+
+    Each block is one entry of a per-thread, per-task stack. Leaving a block removes its
+    own entry, so blocks left out of order still end in the right state; a block inside a
+    generator paused at a `yield` does not apply to the code that resumed the caller.
+    """
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._entries: list[tuple[bool, Any]] = []
+
+    def __enter__(self) -> None:
+        caller = sys._getframe(1)
+        frame = caller if caller.f_code.co_flags & _SUSPENDABLE else None
+        entry = (self.enabled, frame)
+        self._entries.append(entry)
+        _grad_mode.set((*_grad_mode.get(), entry))
+
+    def _recreate_cm(self) -> _GradMode:
+        return _GradMode(self.enabled)  # a decorated function: a fresh block per call
+
+    def __exit__(self, *exc: Any) -> None:
+        entry = self._entries.pop()
+        mode = _grad_mode.get()
+        for i in range(len(mode) - 1, -1, -1):
+            if mode[i] is entry:
+                _grad_mode.set(mode[:i] + mode[i + 1:])
+                break
+
+
+def no_grad() -> _GradMode:
     """Inside this block ops build no graph (results are leaves); per thread and task."""
-    token = _grad_enabled.set(False)
-    try:
-        yield
-    finally:
-        _grad_enabled.reset(token)
+    return _GradMode(False)
 
 
-@contextlib.contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> _GradMode:
     """Turn graph recording back on inside a `no_grad` block."""
-    token = _grad_enabled.set(True)
-    try:
-        yield
-    finally:
-        _grad_enabled.reset(token)
+    return _GradMode(True)
 
 
 def is_grad_enabled() -> bool:
     """True when ops record the graph (outside `no_grad`)."""
-    return _grad_enabled.get()
+    mode = _grad_mode.get()
+    return not mode or _recording(mode)
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:
-    """Reset `.grad` to 0.0: on a whole graph (given its output) or on a list of Values."""
+    """Reset `.grad` to 0.0: on a whole graph (given its output) or on a list of Values.
+
+    Raises:
+        TypeError: `values` is neither a Value nor an iterable of Values.
+    """
     if isinstance(values, Value):
         values.zero_grad()
         return
@@ -759,3 +864,119 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
             raise TypeError(f"zero_grad: item {i} is a {type(v).__name__}, not a Value")
     for v in values:
         v.grad = 0.0
+
+
+# ---- micrograd compatibility ----------------------------------------------------------------
+def _hand_built(text: str) -> Op | None:
+    """micrograd builds nodes as Value(data, (a, b), '+') and then sets `_backward`."""
+    return replace(_HAND_BUILT.bind(text, None, None), symbol=text) if text else None
+
+
+def _closure_rule(text: str, step: Callable[[], None] | None, node: Value | None,
+                  g: Any, out: Any, *xs: Any) -> list[Any]:
+    """Run a micrograd-style closure (it adds to the parents' `.grad` itself) as a rule."""
+    if step is None or node is None:
+        return [0.0] * len(xs)  # built by hand and never given a _backward: sends nothing
+    prev = node._prev
+    saved = [(p, p.grad) for p in dict.fromkeys(prev)] + [(node, node.grad)]
+    try:
+        for p in dict.fromkeys(prev):
+            p.grad = 0.0
+        node.grad = g
+        step()
+        sends, first = [], set()
+        for p in prev:  # a parent used twice received both shares on its first entry
+            sends.append(0.0 if p in first else p.grad)
+            first.add(p)
+    finally:
+        for each, before in saved:
+            each.grad = before
+    return sends
+
+
+_HAND_BUILT = ops.register(Op(name="micrograd", arity=None, forward=float, rule=_closure_rule,
+                              builtin=True, internal=True, order=1,
+                              doc="a node built by hand, micrograd style"))
+
+
+def _get_backward(self: Value) -> Callable[[], None]:
+    """micrograd's per-node step: send this node's `.grad` on to its parents' `.grad`."""
+    fn, prev = self._fn, self._prev
+    if fn is None or not prev:
+        return _no_step
+    if fn.name == "micrograd" and fn.params[1] is not None:
+        return fn.params[1]  # the closure itself
+
+    def step() -> None:
+        for parent, d in zip(prev, fn.rule(self.grad, self.data, *[p.data for p in prev])):
+            parent.grad += d
+
+    return step
+
+
+def _set_backward(self: Value, step: Callable[[], None] | None) -> None:
+    """Accept a micrograd-style closure that adds to the parents' `.grad` itself."""
+    if step is not None and not callable(step):
+        raise TypeError(f"_backward: expected a callable, got {type(step).__name__}")
+    text = self._op or "?"
+    self._fn = replace(_HAND_BUILT.bind(text, step, self), symbol=text) if step else None
+
+
+def _no_step() -> None:
+    """A leaf's micrograd step: nothing to send."""
+
+
+def _get_op_text(self: Value) -> str:
+    """micrograd's `_op`: the op as written ('*', 'tanh', '**2'), '' for a leaf."""
+    fn = self._fn
+    if fn is None:
+        return ""
+    return fn.text()
+
+
+def _get_rule(self: Value) -> Callable[..., Any] | None:
+    fn = self._fn
+    return None if fn is None or fn is _CONST else fn.rule
+
+
+Value._backward = property(_get_backward, _set_backward)  # type: ignore[attr-defined]
+Value._op = property(_get_op_text)  # type: ignore[attr-defined]
+Value._rule = property(_get_rule)  # type: ignore[attr-defined]
+
+
+# ---- pickle and copy: flat, iterative, by op name -------------------------------------------
+_pickling = threading.local()
+
+
+def _reduce(self: Value, protocol: Any = None) -> tuple[Any, ...]:
+    """Pickle/deepcopy without recursion: ancestors first (topologically), then the node."""
+    state = (self.data, self.grad, self._fn, self.role, self.label, self._prev)
+    pending: set[Value] | None = getattr(_pickling, "pending", None)
+    if pending is None:
+        pending = _pickling.pending = set()
+    if not self._prev or self in pending:
+        pending.discard(self)  # its parents come earlier in the stream: no recursion
+        return (_stub, (), state)
+    pending.clear()
+    ancestors = _inner_order(self)[:-1]
+    pending.update(ancestors)
+    return (_stub_after, (ancestors,), state)
+
+
+def _stub(*_: Any) -> Value:
+    out = _new(Value)
+    out.data, out.grad, out._prev, out._fn, out.role, out.label = 0.0, 0.0, (), None, None, ""
+    out._g = None
+    return out
+
+
+def _stub_after(ancestors: list[Value]) -> Value:
+    return _stub()
+
+
+def _setstate(self: Value, state: tuple[Any, ...]) -> None:
+    self.data, self.grad, self._fn, self.role, self.label, self._prev = state
+
+
+Value.__reduce_ex__ = _reduce  # type: ignore[method-assign,assignment]
+Value.__setstate__ = _setstate  # type: ignore[attr-defined]

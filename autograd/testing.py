@@ -1,7 +1,7 @@
 """Property-testing tools for gradient code: `gradcheck` and hypothesis strategies.
 
 `gradcheck` compares analytic derivatives with finite differences and needs nothing else.
-The strategies (`values`, `expressions`, `mlps`) need hypothesis (`pip install
+The strategies (`values`, `expressions`) need hypothesis (`pip install
 'seedgrad[testing]'`), which is imported the first time one of them is used, so
 `import autograd.testing` stays light too.
 """
@@ -14,20 +14,19 @@ from autograd._gradcheck import GradcheckError, gradcheck
 from autograd._optional import extra_needed
 
 if TYPE_CHECKING:
-    from autograd._strategies import OPS, Expression, MLPCase, expressions, mlps, values
+    from autograd._strategies import OPS, Expression, expressions, values
 
 __all__ = [
     "GradcheckError",
     "gradcheck",
     "values",
     "expressions",
-    "mlps",
     "Expression",
-    "MLPCase",
     "OPS",
 ]
 
-_STRATEGY_NAMES = ("values", "expressions", "mlps", "Expression", "MLPCase", "OPS")
+_STRATEGY_NAMES = ("values", "expressions", "Expression", "OPS")
+_MOVED = {"mlps": "nn.testing.mlps", "MLPCase": "nn.testing.MLPCase"}
 
 
 def __getattr__(name: str) -> Any:
@@ -35,15 +34,16 @@ def __getattr__(name: str) -> Any:
 
     Raises:
         ImportError: naming the `testing` extra, when hypothesis is not installed.
-        AttributeError: for a name the module does not have.
+        AttributeError: for a name the module does not have (or that moved to nn.testing).
     """
     if name in _STRATEGY_NAMES:
         with extra_needed("hypothesis", "testing", f"autograd.testing.{name}"):
             from autograd import _strategies
 
-        for lazy in _STRATEGY_NAMES:  # once loaded, they are plain module attributes
-            globals()[lazy] = getattr(_strategies, lazy)
-        return globals()[name]
+        return getattr(_strategies, name)  # each time: OPS follows the op table
+    if name in _MOVED:  # autograd never imports nn: the network strategies live there
+        raise AttributeError(f"autograd.testing.{name} moved to {_MOVED[name]} "
+                             f"(from nn.testing import {name})")
     raise AttributeError(f"module 'autograd.testing' has no attribute {name!r}")
 
 

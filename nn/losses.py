@@ -2,9 +2,9 @@
 
 `seed_cost` is the seed's C = ½‖y − o‖² for one sample and `seed_loss` its **sum**
 L = Σₙ Cⁿ over a data set (the seed calls it "MSE", but it is a sum, so ∂L/∂w = Σₙ ∂Cⁿ/∂w).
-The others are the usual training losses. Every loss is a single node built with
-`autograd.op`, whose derivatives are written with operators so they also serve
-higher-order gradients; targets and labels are constants (plain numbers).
+The others are the usual training losses. Every loss is a single node of an op declared
+once in the op table (`autograd.ops`), its targets and labels bound to it as static
+arguments; the rules use operators, so they also serve higher-order gradients.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import autograd
-from autograd import Value
+from autograd import Value, apply
+from autograd.ops import Op, register
 from nn._util import choice, in_range
 
 __all__ = [
@@ -88,10 +89,20 @@ def _scale(n: int, reduction: str, who: str) -> float:
     return 1.0 / n if choice(reduction, REDUCTIONS, who, "reduction") == "mean" else 1.0
 
 
-def _node(name: str, label: str, forward: Any, derivatives: Any, inputs: list[Value]) -> Value:
-    out = autograd.op(name, forward, derivatives)(*inputs)
+def _node(op: Op, params: tuple[Any, ...], label: str, inputs: list[Value]) -> Value:
+    out = apply(op.bind(*params), *inputs)
     out.label = label
     return out
+
+
+def _loss(name: str, symbol: str, forward: Any, rule: Any, text: Any, doc: str) -> Op:
+    """Declare a loss in the op table (once, at import): rule(*params, g, out, *xs)."""
+    return register(Op(name=name, arity=None, forward=forward, rule=rule, symbol=symbol,
+                       local_text=text, doc=doc))
+
+
+def _data(x: Any) -> float:
+    return x if type(x) is float else x.data
 
 
 def _sigmoid(x: Any) -> Any:
@@ -128,13 +139,23 @@ def seed_cost(outputs: Any, targets: Any, *, label: str = "C") -> Value:
     if not os_:
         raise ValueError(f"{who}: needs at least one output, got none")
 
-    def forward(*o: float) -> float:
-        return 0.5 * math.fsum((oi - yi) ** 2 for oi, yi in zip(o, ys))
+    return _node(SEED_COST, (tuple(ys),), label, os_)
 
-    def derivatives(*o: Any) -> list[Any]:
-        return [oi - yi for oi, yi in zip(o, ys)]
 
-    return _node("½‖y−o‖²", label, forward, derivatives, os_)
+def _seed_cost_forward(ys: tuple[float, ...], *o: float) -> float:
+    return 0.5 * math.fsum((oi - yi) ** 2 for oi, yi in zip(o, ys))
+
+
+def _seed_cost_rule(ys: tuple[float, ...], g: Any, out: Any, *o: Any) -> list[Any]:
+    return [g * (oi - yi) for oi, yi in zip(o, ys)]  # ∂C/∂oᵢ = oᵢ − yᵢ
+
+
+def _seed_cost_text(pos: int, out: str, inputs: Sequence[str], params: tuple[Any, ...]) -> str:
+    return f"{inputs[pos]} − {params[0][pos]:g}"
+
+
+SEED_COST = _loss("seed_cost", "½‖y−o‖²", _seed_cost_forward, _seed_cost_rule,
+                  _seed_cost_text, "the seed's C = ½‖y − o‖², targets bound")
 
 
 def seed_loss(outputs: Sequence[Any], targets: Sequence[Any]) -> Value:
@@ -183,13 +204,21 @@ def mse(outputs: Sequence[Any], targets: Sequence[Any], *, reduction: str = "mea
     os_, ys = _pairs(outputs, targets, "mse")
     scale = _scale(len(os_), reduction, "mse")
 
-    def forward(*o: float) -> float:
+    return _node(MSE, (tuple(ys), scale), "mse", os_)
+
+
+def _mse_forward(ys: tuple[float, ...], scale: float, *o: float) -> float:
+    try:
         return scale * math.fsum((oi - yi) ** 2 for oi, yi in zip(o, ys))
+    except OverflowError:
+        raise OverflowError("mse: overflow, the squared errors exceed the float range") from None
 
-    def derivatives(*o: Any) -> list[Any]:
-        return [(oi - yi) * (2 * scale) for oi, yi in zip(o, ys)]
 
-    return _node("mse", "mse", forward, derivatives, os_)
+def _mse_rule(ys: tuple[float, ...], scale: float, g: Any, out: Any, *o: Any) -> list[Any]:
+    return [g * ((oi - yi) * (2 * scale)) for oi, yi in zip(o, ys)]
+
+
+MSE = _loss("mse", "mse", _mse_forward, _mse_rule, (), "mean (or sum) squared error")
 
 
 def hinge(scores: Sequence[Any], labels: Sequence[Any], *, margin: float = 1.0,
@@ -221,13 +250,19 @@ def hinge(scores: Sequence[Any], labels: Sequence[Any], *, margin: float = 1.0,
     margin = in_range(margin, who, "margin", 0.0, math.inf, high_open=True)
     scale = _scale(len(s), reduction, who)
 
-    def forward(*x: float) -> float:
-        return scale * math.fsum(max(0.0, margin - y * xi) for xi, y in zip(x, ys))
+    return _node(HINGE, (tuple(ys), margin, scale), "hinge", s)
 
-    def derivatives(*x: Any) -> list[float]:  # a step in each score: no higher-order terms
-        return [-y * scale if margin - y * float(xi) > 0 else 0.0 for xi, y in zip(x, ys)]
 
-    return _node("hinge", "hinge", forward, derivatives, s)
+def _hinge_forward(ys: tuple[float, ...], margin: float, scale: float, *x: float) -> float:
+    return scale * math.fsum(max(0.0, margin - y * xi) for xi, y in zip(x, ys))
+
+
+def _hinge_rule(ys: tuple[float, ...], margin: float, scale: float, g: Any, out: Any,
+                *x: Any) -> list[Any]:  # a step in each score: no higher-order terms
+    return [g * (-y * scale if margin - y * _data(xi) > 0 else 0.0) for xi, y in zip(x, ys)]
+
+
+HINGE = _loss("hinge", "hinge", _hinge_forward, _hinge_rule, (), "max-margin loss")
 
 
 def bce_with_logits(logits: Sequence[Any], targets: Sequence[Any], *,
@@ -258,14 +293,20 @@ def bce_with_logits(logits: Sequence[Any], targets: Sequence[Any], *,
             raise ValueError(f"{who}: targets must be in [0, 1], got {t!r} at {n}")
     scale = _scale(len(xs), reduction, who)
 
-    def forward(*x: float) -> float:  # log(1 + e^x) − t·x = max(x, 0) − t·x + log1p(e^−|x|)
-        return scale * math.fsum(max(xi, 0.0) - t * xi + math.log1p(math.exp(-abs(xi)))
-                                 for xi, t in zip(x, ts))
+    return _node(BCE, (tuple(ts), scale), "bce", xs)
 
-    def derivatives(*x: Any) -> list[Any]:
-        return [(_sigmoid(xi) - t) * scale for xi, t in zip(x, ts)]
 
-    return _node("bce", "bce", forward, derivatives, xs)
+def _bce_forward(ts: tuple[float, ...], scale: float, *x: float) -> float:
+    # log(1 + e^x) − t·x = max(x, 0) − t·x + log1p(e^−|x|)
+    return scale * math.fsum(max(xi, 0.0) - t * xi + math.log1p(math.exp(-abs(xi)))
+                             for xi, t in zip(x, ts))
+
+
+def _bce_rule(ts: tuple[float, ...], scale: float, g: Any, out: Any, *x: Any) -> list[Any]:
+    return [g * ((_sigmoid(xi) - t) * scale) for xi, t in zip(x, ts)]
+
+
+BCE = _loss("bce", "bce", _bce_forward, _bce_rule, (), "binary cross-entropy of logits")
 
 
 def softmax_cross_entropy(logits: Sequence[Any], labels: Any, *,
@@ -314,26 +355,34 @@ def softmax_cross_entropy(logits: Sequence[Any], labels: Any, *,
         flat += [_value(v, who, f"logits[{n}]") for v in row]
     scale = _scale(len(rows), reduction, who)
 
-    def forward(*x: float) -> float:
-        total = []
-        for start, k, label in spans:
-            row = x[start:start + k]
-            m = max(row)
-            total.append(m + math.log(math.fsum(math.exp(v - m) for v in row)) - row[label])
-        return scale * math.fsum(total)
+    return _node(SOFTMAX_CE, (tuple(spans), scale), "cross-entropy", flat)
 
-    def derivatives(*x: Any) -> list[Any]:  # softmaxᵢ − [i = label]
-        result = []
-        for start, k, label in spans:
-            row = x[start:start + k]
-            m = max(float(v) for v in row)
-            exps = [(v - m).exp() if isinstance(v, Value) else math.exp(v - m) for v in row]
-            total = autograd.sum(exps) if isinstance(row[0], Value) else math.fsum(exps)
-            result += [(e / total - (1.0 if i == label else 0.0)) * scale
-                       for i, e in enumerate(exps)]
-        return result
 
-    return _node("softmax-ce", "cross-entropy", forward, derivatives, flat)
+def _softmax_ce_forward(spans: tuple[tuple[int, int, int], ...], scale: float,
+                        *x: float) -> float:
+    total = []
+    for start, k, label in spans:
+        row = x[start:start + k]
+        m = max(row)
+        total.append(m + math.log(math.fsum(math.exp(v - m) for v in row)) - row[label])
+    return scale * math.fsum(total)
+
+
+def _softmax_ce_rule(spans: tuple[tuple[int, int, int], ...], scale: float, g: Any, out: Any,
+                     *x: Any) -> list[Any]:  # softmaxᵢ − [i = label]
+    result = []
+    for start, k, label in spans:
+        row = x[start:start + k]
+        m = max(_data(v) for v in row)
+        exps = [(v - m).exp() if isinstance(v, Value) else math.exp(v - m) for v in row]
+        total = autograd.sum(exps) if isinstance(row[0], Value) else math.fsum(exps)
+        result += [g * ((e / total - (1.0 if i == label else 0.0)) * scale)
+                   for i, e in enumerate(exps)]
+    return result
+
+
+SOFTMAX_CE = _loss("softmax-ce", "cross-entropy", _softmax_ce_forward, _softmax_ce_rule, (),
+                   "softmax cross-entropy, labels bound")
 
 
 def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:
@@ -359,10 +408,15 @@ def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:
         raise ValueError(f"{who}: needs at least one parameter, got none")
     alpha = in_range(alpha, who, "alpha", 0.0, math.inf, high_open=True)
 
-    def forward(*p: float) -> float:
-        return alpha * math.fsum(pi * pi for pi in p)
+    return _node(L2, (alpha,), "l2", ps)
 
-    def derivatives(*p: Any) -> list[Any]:
-        return [pi * (2 * alpha) for pi in p]
 
-    return _node("l2", "l2", forward, derivatives, ps)
+def _l2_forward(alpha: float, *p: float) -> float:
+    return alpha * math.fsum(pi * pi for pi in p)
+
+
+def _l2_rule(alpha: float, g: Any, out: Any, *p: Any) -> list[Any]:
+    return [g * (pi * (2 * alpha)) for pi in p]
+
+
+L2 = _loss("l2", "l2", _l2_forward, _l2_rule, (), "α·Σ p², weight decay as a loss")

@@ -16,9 +16,9 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from autograd import Value, dot
+from autograd import Role, Value, apply, dot
 from autograd._io import atomic_write, checked_path
-from autograd.engine import _linear
+from autograd.ops import DOT
 from nn._util import choice, positive_int, random_source
 
 __all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]
@@ -184,7 +184,8 @@ def _some(names: list[str], limit: int = 5) -> str:
 
 
 # ---- inputs ---------------------------------------------------------------------------------
-def _inputs(x: Any, n: int, who: str, labels: Sequence[str]) -> list[Value]:
+def _inputs(x: Any, n: int, who: str, labels: Sequence[str],
+            roles: Sequence[Role]) -> list[Value]:
     """`x` as a list of n Values; plain numbers become leaves labelled from `labels`."""
     if isinstance(x, (Value, str, bytes)) or not isinstance(x, Iterable):
         raise TypeError(f"{who}: expected a sequence of {n} numbers or Values, "
@@ -196,6 +197,7 @@ def _inputs(x: Any, n: int, who: str, labels: Sequence[str]) -> list[Value]:
         if not isinstance(v, Value):
             try:
                 v = xs[k] = Value(v, label=label)
+                v.role = roles[k]
             except TypeError:
                 raise TypeError(f"{who}: input {k} must be a number or a Value, "
                                 f"got {type(v).__name__} {v!r}") from None
@@ -241,9 +243,16 @@ class Neuron(Module):
         self.w = [Value(source.uniform(-bound, bound), label=f"w_{{{layer},{j},{k}}}")
                   for k in range(nin)]
         self.b = Value(0.0, label=f"b_{{{layer},{j}}}")
+        # Structure travels as data: each node gets its Role (what drawings group by).
+        for k, w in enumerate(self.w):
+            w.role = Role("w", layer, j, k)
+        self.b.role = Role("b", layer, j)
         self._z_label = f"z_{{{layer},{j}}}"
         self._a_label = f"a_{{{layer},{j}}}"
+        self._z_role = Role("z", layer, j)
+        self._a_role = Role("a", layer, j)
         self._input_labels = [f"a_{{{layer - 1},{k}}}" for k in range(nin)]
+        self._input_roles = [Role("a", layer - 1, k) for k in range(nin)]
         self._apply = _APPLY[self.activation]
 
     @property
@@ -253,13 +262,17 @@ class Neuron(Module):
 
     def __call__(self, x: Iterable[Any]) -> Value:
         """The neuron's activation a = f(Σₖ wₖ·xₖ + b) for `nin` numbers or Values."""
-        return self._forward(_inputs(x, self.nin, "Neuron", self._input_labels))
+        return self._forward(_inputs(x, self.nin, "Neuron", self._input_labels,
+                                     self._input_roles))
 
     def _pre(self, xs: list[Value]) -> Value:
-        try:  # the engine's unchecked dot: w, b and xs are Values (xs by _inputs)
-            return _linear(self.w, xs, self.b, self._z_label)
+        try:  # one Σ node, the op table's dot; xs are Values (by _inputs), w and b too
+            z = apply(DOT, *self.w, *xs, self.b)
+            z.label = self._z_label
         except (AttributeError, TypeError):  # w or b replaced by a non-Value: let dot judge
-            return dot(self.w, xs, self.b, label=self._z_label)
+            z = dot(self.w, xs, self.b, label=self._z_label)
+        z.role = self._z_role
+        return z
 
     def _act(self, z: Value) -> Value:
         apply = self._apply
@@ -267,6 +280,7 @@ class Neuron(Module):
             return z
         a = apply(z)
         a.label = self._a_label
+        a.role = self._a_role
         return a
 
     def _forward(self, xs: list[Value]) -> Value:
@@ -296,6 +310,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, index=(index, j), rng=source, **kwargs)
                         for j in range(nout)]
         self._input_labels = self.neurons[0]._input_labels
+        self._input_roles = self.neurons[0]._input_roles
 
     @property
     def activation(self) -> str:
@@ -304,7 +319,8 @@ class Layer(Module):
 
     def __call__(self, x: Iterable[Any]) -> Value | list[Value]:
         """Every neuron on `x`: a list of Values, or one Value if the layer has one neuron."""
-        out = self._forward(_inputs(x, self.nin, "Layer", self._input_labels))
+        out = self._forward(_inputs(x, self.nin, "Layer", self._input_labels,
+                                    self._input_roles))
         return out[0] if len(out) == 1 else out
 
     def _forward(self, xs: list[Value]) -> list[Value]:
@@ -344,17 +360,18 @@ class MLP(Module):
             for i in range(len(self.nouts))
         ]
         self._input_labels = self.layers[0]._input_labels
+        self._input_roles = self.layers[0]._input_roles
 
     def __call__(self, x: Iterable[Any]) -> Value | list[Value]:
         """The outputs for one input: a list of Values, or one Value for a single output."""
-        xs = _inputs(x, self.nin, "MLP", self._input_labels)  # wrapped once, shared
+        xs = _inputs(x, self.nin, "MLP", self._input_labels, self._input_roles)  # shared
         for layer in self.layers:
             xs = layer._forward(xs)
         return xs[0] if len(xs) == 1 else xs
 
     def trace(self, x: Iterable[Any]) -> tuple[list[list[Value]], list[list[Value]]]:
         """(z, a) per layer for one input: z[l][j] is z_{l,j}, a[0] the inputs (z[0] = [])."""
-        xs = _inputs(x, self.nin, "MLP.trace", self._input_labels)
+        xs = _inputs(x, self.nin, "MLP.trace", self._input_labels, self._input_roles)
         zs: list[list[Value]] = [[]]
         activations = [xs]
         for layer in self.layers:

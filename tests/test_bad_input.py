@@ -339,7 +339,7 @@ def test_a_huge_graph_is_refused_fast_before_any_per_node_work(huge, tmp_path, m
     def no_analysis(*args, **kwargs):
         raise AssertionError("the graph was analysed before the node limit was checked")
 
-    monkeypatch.setattr(viz, "_Graph", no_analysis)
+    monkeypatch.setattr(viz.graph.Graph, "__init__", no_analysis)
     start = time.perf_counter()
     with pytest.raises(viz.RenderError, match=f"{who}: the graph has over [0-9]+ nodes, "
                                               "over max_nodes="):

@@ -632,3 +632,45 @@ def test_backward_in_threads_gives_the_serial_gradients():
     finally:
         sys.setswitchinterval(interval)
     assert results == serial
+
+
+# ---- no_grad blocks that are left out of order or paused in a generator ----------------------
+def test_a_generator_paused_inside_no_grad_does_not_disable_its_caller():
+    def numbers():
+        with autograd.no_grad():
+            yield Value(1.0) * 2  # built inside the block: a leaf
+            yield Value(1.0) * 2
+
+    it = numbers()
+    inside = next(it)
+    assert inside.parents == ()
+    assert autograd.is_grad_enabled()  # the caller records again while the generator waits
+    assert (Value(1.0) * 2).parents != ()
+    assert next(it).parents == ()  # resumed: the block applies again
+    it.close()
+    assert autograd.is_grad_enabled()
+
+
+def test_blocks_left_out_of_order_end_in_the_right_state():
+    outer, inner = autograd.no_grad(), autograd.enable_grad()
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)
+    assert autograd.is_grad_enabled()
+    inner.__exit__(None, None, None)
+    assert autograd.is_grad_enabled()
+
+
+def test_no_grad_as_a_decorator_and_in_threads():
+    @autograd.no_grad()
+    def evaluate():
+        return Value(1.0) * 2
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(evaluate().parents))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [()] * 8 and autograd.is_grad_enabled()

@@ -33,8 +33,8 @@ def test_strategies_without_hypothesis_name_the_testing_extra():
 
 def test_gradcheck_works_without_hypothesis():
     code = ("import autograd.testing as t; assert t.gradcheck(lambda x: x * x, [1.5]); "
-            "t.mlps")
-    assert "autograd.testing.mlps needs hypothesis" in error_without("hypothesis", code)
+            "t.expressions")
+    assert "autograd.testing.expressions needs hypothesis" in error_without("hypothesis", code)
 
 
 def test_torch_bridge_without_torch_names_the_torch_extra():

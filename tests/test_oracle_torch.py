@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 
 import autograd
-from autograd.testing import expressions, mlps
+from autograd.testing import expressions
+from nn.testing import mlps
 
 try:
     import torch
@@ -88,3 +89,46 @@ def test_mlp_loss_and_parameter_gradients_agree_with_torch(case):
     loss.backward()
     for p, g in zip(params, torch_grads(expected, theirs)):
         assert_close(p.grad, g.item(), f"∂L/∂{p.label or 'parameter'}")
+
+
+# ---- every op of the table, orders 1 to 3 -------------------------------------------------------
+def _torch_function(op):
+    module, _, attr = op.torch.rpartition(".")
+    import importlib
+
+    return getattr(importlib.import_module(module), attr)
+
+
+POINTS = {1: [(-1.3,), (-0.4,), (0.35,), (0.8,), (2.1,)],
+          2: [(0.7, -1.2), (1.6, 0.45), (-0.9, 0.3), (2.2, 1.9)]}
+
+
+def _cases():
+    for op in autograd.ops.public():
+        if op.arity not in (1, 2):
+            continue
+        variants = [op.bind(n) for n in (3.0, 0.5, -2.0)] if op.name == "**n" else [op]
+        for variant in variants:
+            for point in POINTS[op.arity]:
+                if variant.safe is None or variant.safe(0.1, *point, *variant.params):
+                    yield pytest.param(variant, point, id=f"{variant.text()}{point}")
+
+
+@pytest.mark.parametrize("op, point", list(_cases()))
+def test_every_op_agrees_with_torch_to_third_order(op, point):
+    xs = [autograd.Value(x) for x in point]
+    ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in point]
+    f = _torch_function(op)
+    theirs = f(ts[0], op.params[0]) if op.params else f(*ts)
+    ours = autograd.apply(op, *xs)
+    assert_close(ours.data, theirs.item(), f"{op.name} value")
+    frontier = [(ours, theirs, "")]
+    for order in (1, 2, 3):  # every mixed partial of this order
+        following = []
+        for value, tvalue, path in frontier:
+            grads = autograd.grad(value, xs, create_graph=True)
+            tgrads = torch_grads(tvalue, ts, create_graph=True)
+            for i, (g, t) in enumerate(zip(grads, tgrads)):
+                assert_close(g.data, t.item(), f"{op.name} ∂^{order}/{path}∂x{i}")
+                following.append((g, t, f"{path}∂x{i}"))
+        frontier = following

@@ -20,9 +20,9 @@ from autograd.testing import (
     GradcheckError,
     expressions,
     gradcheck,
-    mlps,
     values,
 )
+from nn.testing import mlps
 
 # A rule that is wrong by a factor: d(x³)/dx is 3x², not 2x².
 cube = autograd.op("cube", lambda x: x ** 3, lambda x: (2 * x ** 2,))
@@ -102,18 +102,39 @@ def test_nan_gradients_fail():
         gradcheck(nan_rule, [1.0])
 
 
-def test_order_two_catches_a_rule_that_is_right_only_at_first_order():
+def test_a_rule_written_on_floats_is_refused_at_order_two_not_silently_zero():
     assert gradcheck(tanh_on_floats, [0.5])
-    with pytest.raises(GradcheckError) as info:
+    with pytest.raises(TypeError, match=r"op 'tanh_on_floats': float\(\) of a Value inside "
+                                        r"its derivative .* would lose the graph"):
         gradcheck(tanh_on_floats, [Value(0.5, label="a")], order=2)
+
+
+def test_an_order_one_op_raises_when_differentiated_twice():
+    first_only = autograd.op("tanh_first_only", math.tanh, lambda x: (1 - math.tanh(x) ** 2,),
+                             order=1)
+    assert gradcheck(first_only, [0.5])
+    x = Value(0.5)
+    (g,) = autograd.grad(first_only(x), [x], create_graph=True)  # first order still works
+    assert g.data == pytest.approx(1 - math.tanh(0.5) ** 2, rel=1e-12)
+    with pytest.raises(TypeError, match="'tanh_first_only' was declared with order=1"):
+        autograd.grad(g, [x])
+
+
+def test_order_two_catches_a_rule_that_is_right_only_at_first_order():
+    detached = autograd.op("tanh_detached", math.tanh,  # .data reads a number: no graph
+                           lambda x: (1 - math.tanh(getattr(x, "data", x)) ** 2,))
+    assert gradcheck(detached, [0.5])
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(detached, [Value(0.5, label="a")], order=2)
     message = str(info.value)
-    assert message.startswith("gradcheck: second derivative of output 0 (op 'tanh_on_floats'")
+    assert message.startswith("gradcheck: second derivative of output 0 (op 'tanh_detached'")
     assert "input 'a' (position 0) then input 'a' (position 0)" in message
     assert "analytic (autograd.grad with create_graph=True, differentiated again) 0.0" in message
 
 
 def test_mixed_second_derivatives_are_checked():
-    bad_mul = autograd.op("bad_mul", lambda x, y: x * y, lambda x, y: (float(y), float(x)))
+    bad_mul = autograd.op("bad_mul", lambda x, y: x * y,
+                          lambda x, y: (getattr(y, "data", y), getattr(x, "data", x)))
     assert gradcheck(bad_mul, [2.0, 3.0])
     with pytest.raises(GradcheckError, match="position 0 then input at position 1"):
         gradcheck(bad_mul, [2.0, 3.0], order=2)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 
 import nn
-from autograd.testing import mlps
+from nn.testing import mlps
 from nn.torch_bridge import from_torch, to_torch
 
 try:

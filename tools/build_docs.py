@@ -43,10 +43,11 @@ def build(out: Path) -> list[str]:
     import pdoc.render
 
     modules = public_modules()
-    for name in modules:  # load lazy attributes (PEP 562 __getattr__), which pdoc cannot see
-        module = importlib.import_module(name)
+    for name in modules:  # pdoc reads a module's __dict__: put lazy (PEP 562) names there,
+        module = importlib.import_module(name)  # in this process only
         for attribute in getattr(module, "__all__", ()):
-            getattr(module, attribute)
+            if attribute not in vars(module):
+                setattr(module, attribute, getattr(module, attribute))
     # pdoc adds a package's submodules named in its __all__ itself and warns about a module
     # given twice, so name only the modules no earlier spec has brought in (parents first).
     specs: list[str] = []

@@ -1,10 +1,18 @@
-"""The walkthrough page: one HTML file with inline SVG, CSS and JS (no network, no fonts)."""
+"""The walkthrough page: one HTML file with inline SVG, CSS and JS (no network, no fonts).
+
+Its steps are the engine's own: `backprop(..., on_step=...)` reports each node processed,
+its upstream gradient and what it sends to each parent; the page replays those reports.
+"""
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
+
+from autograd.engine import Value, backprop
+from autograd.viz.graph import Graph, neuron_of
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0;
@@ -119,3 +127,80 @@ def page(svg: str, frames: list[dict[str, Any]], title: str) -> str:
         f"<script type=\"application/json\" id=\"frames\">{data}</script>\n"
         f"<script>{_JS}</script>\n</body>\n</html>\n"
     )
+
+
+def steps_of(graph: Graph) -> tuple[dict[Value, float], list[tuple[Value, list[float]]]]:
+    """A fresh backward pass with seed 1, as the engine reports it: gradients and steps."""
+    steps: list[tuple[Value, list[float]]] = []
+    grads = backprop(graph.root, 1.0,
+                     on_step=lambda node, g, sends: steps.append((node, [float(d) for d in sends])))
+    return {node: float(grads.get(node, 0.0)) for node in graph.order}, steps
+
+
+# ---- walkthrough frames --------------------------------------------------------------------
+_VALUE_GROUP = re.compile(r'(<g id="v\d+" class="node value[^"]*">)(.*?)(</g>)', re.DOTALL)
+
+
+def tag_grads(svg: str) -> str:
+    """Mark the grad field (the last text) of every value node so the page can update it."""
+    def tag(match: re.Match[str]) -> str:
+        body = match.group(2)
+        at = body.rfind("<text ")
+        if at >= 0:
+            body = body[:at] + '<text class="grad" ' + body[at + len("<text "):]
+        return match.group(1) + body + match.group(3)
+
+    svg = _VALUE_GROUP.sub(tag, svg)
+    return svg[svg.index("<svg"):]
+
+
+def frames(graph: Graph, steps: list[tuple[Value, list[float]]]) -> list[dict[str, Any]]:
+    """One frame per backward step: active node, edges used, gradients set, caption."""
+    num, R = graph.num, graph.root_name
+    received = {node: 0 for node in graph.order}
+    so_far = {node: 0.0 for node in graph.order}
+    so_far[graph.root] = 1.0
+    root_id = f"v{graph.index[graph.root]}"
+    frames = [{"a": root_id, "e": [], "g": {root_id: "1"},
+               "c": f"Start: ∂{R}/∂{R} = 1. The backward pass now visits the nodes from the "
+                    f"output back to the inputs; each node is processed once every node that "
+                    f"uses it has sent its share."}]
+    total = len(steps)
+    for k, (node, sent) in enumerate(steps, 1):
+        i, name = graph.index[node], graph.names[node]
+        d_name = graph.wrapped(node)  # ∂f/∂(x*w+b), not ∂f/∂x*w+b
+        g = so_far[node]
+        op = node.op_info.text() if node.op_info else "?"
+        lines = [f"Step {k} of {total}: {name} (op {op}) has ∂{R}/∂{d_name} = {num(g)}"
+                 + _delta_note(node) + "; it sends to each input:"]
+        changed: dict[str, str] = {}
+        for pos, (parent, d) in enumerate(zip(node.parents, sent)):
+            p = graph.wrapped(parent)
+            local = graph.locals[node][pos]
+            symbol = graph.symbol(node, pos)
+            why = f" (∂{d_name}/∂{p} = {symbol})" if symbol and symbol != num(local) else ""
+            if pos < 6 or pos == len(sent) - 1:
+                lines.append(f"  ∂{R}/∂{p} += ∂{R}/∂{d_name} · ∂{d_name}/∂{p} = {num(g)} × "
+                             f"{num(local)} = {num(d)}{why}")
+            elif pos == 6:
+                lines.append(f"  … ({len(sent) - 7} more inputs)")
+            received[parent] += 1
+            so_far[parent] += d
+            changed[f"v{graph.index[parent]}"] = num(so_far[parent])
+            n_uses = len(graph.uses[parent])
+            if n_uses > 1 and received[parent] == n_uses:
+                symbolic, numeric = graph.sum_terms(parent) if graph.grads else ("", "")
+                lines.append(f"  {p} is used {n_uses} times, so its gradient is the sum of "
+                             f"what each use sent: {symbolic} {numeric}")
+        edges = [f"e{i}_{pos}" for pos in range(len(sent))] + [f"o{i}"]
+        frames.append({"a": f"v{i}", "e": edges, "g": changed, "c": "\n".join(lines)})
+    return frames
+
+
+def _delta_note(node: Value) -> str:
+    info = neuron_of(node)
+    if info and info.kind == "z":
+        return f", the δ of neuron {info.unit} in layer {info.layer}"
+    return ""
+
+

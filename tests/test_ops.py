@@ -1,0 +1,276 @@
+"""The op table: one registration per op, read by every consumer; the one backward walk;
+the create_graph guard; the public graph API; pickle and deepcopy of any graph."""
+
+import copy
+import math
+import pickle
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+from autograd import Value, ops, viz
+from autograd.draw import build, functions, main
+from autograd.testing import expressions, gradcheck
+
+
+# ---- adding a built-in op is one registration ------------------------------------------------
+def _cube_rule(g, out, x):
+    return (g * 3 * x * x,)
+
+
+@pytest.fixture
+def cube_op():
+    """A new built-in op declared in one place, removed again after the test."""
+    op = ops.register(ops.Op(
+        name="cube3", arity=1, forward=lambda x: x ** 3, rule=_cube_rule, method="cube3",
+        local_text=("3·{x}²",), code="{x} ** 3", local_code=("3.0 * {x} * {x}",),
+        torch="torch.square", builtin=True, doc="x³"))
+    yield op
+    ops._drop("cube3")
+
+
+def test_one_registration_gives_the_method_the_drawing_the_cli_and_the_strategy(
+        cube_op, tmp_path):
+    x = Value(2.0, label="x")
+    y = x.cube3()  # the Value method
+    assert y.data == 8.0 and y.op == "cube3" and y.op_info is cube_op
+    y.backward()
+    assert x.grad == 12.0
+    source = viz.to_dot(y).source  # the drawing: op circle and the local derivative text
+    assert 'label="cube3"' in source and "3·x² = 12" in source
+    assert "cube3" in functions()  # the draw CLI's whitelist
+    out, _ = build("cube3(x) + 1", {"x": 2.0})
+    assert out.data == 9.0
+    assert main(["cube3(x)", "x=2", "-o", str(tmp_path / "g.svg")]) == 0
+    assert "cube3" in autograd.testing.OPS  # expressions() draws it by default
+    seen = set()
+
+    @settings(max_examples=60, derandomize=True, database=None)
+    @given(expressions(max_size=6))
+    def collect(expr):
+        seen.update(expr.ops)
+
+    collect()
+    assert "cube3" in seen
+
+
+def test_after_removal_the_op_is_gone_everywhere(cube_op):
+    ops._drop("cube3")
+    assert not hasattr(Value, "cube3")
+    assert "cube3" not in functions() and "cube3" not in autograd.testing.OPS
+    ops.register(cube_op)  # the fixture drops it again
+
+
+def test_builtin_names_cannot_be_taken():
+    with pytest.raises(ValueError, match="'tanh' is taken by a built-in op"):
+        autograd.op("tanh", math.tanh, lambda x: (1 - x.tanh() ** 2,))
+
+
+def test_every_public_op_is_described_for_every_consumer():
+    for op in ops.public():
+        assert op.doc, op.name
+        if op.arity in (1, 2):
+            assert op.code and len(op.local_code) == op.arity, op.name
+            assert op.torch, op.name
+            names = ["x"] if op.arity == 1 else ["a", "b"]
+            for pos in range(op.arity):
+                text = op.bind(2.0).describe(pos, "y", names) if op.name == "**n" else \
+                    op.describe(pos, "y", names)
+                assert text, (op.name, pos)
+
+
+# ---- the new ops at chosen points --------------------------------------------------------------
+NEW = [
+    ("sin", lambda x: x.sin(), (0.5,), math.sin(0.5), [math.cos(0.5)]),
+    ("cos", lambda x: x.cos(), (0.5,), math.cos(0.5), [-math.sin(0.5)]),
+    ("softplus", lambda x: x.softplus(), (0.0,), math.log(2), [0.5]),
+    ("softplus_far", lambda x: x.softplus(), (1000.0,), 1000.0, [1.0]),
+    ("softplus_neg_far", lambda x: x.softplus(), (-1000.0,), 0.0, [0.0]),
+    ("log1p", lambda x: x.log1p(), (1e-10,), math.log1p(1e-10), [1 / (1 + 1e-10)]),
+    ("expm1", lambda x: x.expm1(), (1e-10,), math.expm1(1e-10), [math.exp(1e-10)]),
+    ("max", lambda a, b: a.max(b), (2.0, 3.0), 3.0, [0.0, 1.0]),
+    ("max_tie", lambda a, b: a.max(b), (2.0, 2.0), 2.0, [0.5, 0.5]),
+    ("min", lambda a, b: a.min(b), (2.0, 3.0), 2.0, [1.0, 0.0]),
+    ("min_tie", lambda a, b: a.min(b), (-1.0, -1.0), -1.0, [0.5, 0.5]),
+    ("max_number", lambda a: a.max(1.0), (0.5,), 1.0, [0.0]),
+]
+
+
+@pytest.mark.parametrize("name, f, xs, value, expected", NEW, ids=[c[0] for c in NEW])
+def test_new_op_value_and_gradient(name, f, xs, value, expected):
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+    out.backward()
+    assert out.data == pytest.approx(value, rel=1e-12, abs=1e-300)
+    assert [v.grad for v in leaves] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("f", [lambda x: x.sin(), lambda x: x.cos(), lambda x: x.softplus(),
+                               lambda x: x.log1p(), lambda x: x.expm1(),
+                               lambda x: x.max(x * 0.5 + 1), lambda x: x.min(x * x)])
+def test_new_ops_pass_gradcheck_to_third_order_through_composition(f):
+    assert gradcheck(f, [0.7], order=2)
+    x = Value(0.7)
+    (g,) = autograd.grad(f(x), [x], create_graph=True)
+    (h,) = autograd.grad(g, [x], create_graph=True)
+    assert gradcheck(lambda v: autograd.grad(f(v), [v], create_graph=True)[0], [0.7], order=2)
+    assert math.isfinite(h.data)
+
+
+def test_domain_errors_name_the_op():
+    with pytest.raises(ValueError, match="log1p: domain error, input -1.0"):
+        Value(-1.0).log1p()
+    with pytest.raises(ValueError, match="sin: domain error, input inf"):
+        Value(math.inf).sin()
+    with pytest.raises(OverflowError, match="expm1: overflow"):
+        Value(1000.0).expm1()
+
+
+# ---- the create_graph guard -----------------------------------------------------------------
+def test_math_functions_on_a_value_inside_a_rule_raise_under_create_graph():
+    sin = autograd.op("sin_on_floats", math.sin, lambda x: (math.cos(x),))
+    x = Value(0.5)
+    sin(x).backward()  # first order: floats, fine
+    assert x.grad == pytest.approx(math.cos(0.5))
+    with pytest.raises(TypeError, match=r"op 'sin_on_floats': float\(\) of a Value"):
+        autograd.grad(sin(Value(0.5)), [x], create_graph=True)
+    assert float(x) == 0.5  # outside a rule float() is fine
+
+
+def test_a_rule_written_with_value_methods_gives_the_right_second_derivative():
+    sin = autograd.op("sin_with_methods", math.sin,
+                      lambda x: (x.cos() if isinstance(x, Value) else math.cos(x),))
+    x = Value(0.5)
+    (g,) = autograd.grad(sin(x), [x], create_graph=True)
+    (h,) = autograd.grad(g, [x])
+    assert h.data == pytest.approx(-math.sin(0.5), rel=1e-12)
+
+
+# ---- the public graph API -------------------------------------------------------------------
+def test_parents_op_and_is_leaf():
+    a, b = Value(2.0), Value(3.0)
+    y = a * b
+    assert y.parents == (a, b) and y.op == "*" and not y.is_leaf
+    assert a.parents == () and a.op == "" and a.is_leaf
+    c = (a * 2).parents[1]
+    assert c.is_leaf and c.op == "const"
+    assert (a ** 2).op == "**n" and (a ** 2)._op == "**2"  # micrograd's text is kept
+    assert y._prev == (a, b) and y._op == "*"
+    with pytest.raises(AttributeError):
+        y.parents = ()  # read-only
+
+
+def test_role_is_data_on_the_node():
+    v = Value(1.0)
+    assert v.role is None and (v * 2).role is None
+    v.role = autograd.Role("w", 1, 0, 2)
+    assert v.role.kind == "w" and v.role.index == 2
+    v.role = ("w", 1, 0)  # not a Role: drawings ignore it
+    assert "neuron" not in viz.to_dot(v * 2, collapse=True).source
+
+
+# ---- one walk: reporting and the fast path agree --------------------------------------------
+@settings(max_examples=80, deadline=None)
+@given(expressions(max_inputs=3, max_size=12))
+def test_reporting_walk_gives_the_same_gradients_as_the_fast_path(expr):
+    fast = autograd.backprop(expr.output)
+    steps = []
+    reported = autograd.backprop(expr.output, on_step=lambda n, g, s: steps.append((n, g, s)))
+    for node in expr.inputs:
+        assert reported.get(node, 0.0) == fast.get(node, 0.0)
+    # every step's sends add up to the gradients it reports
+    total = {}
+    for node, g, sends in steps:
+        assert g == reported[node]
+        for parent, d in zip(node.parents, sends):
+            total[parent] = total.get(parent, 0.0) + d
+    for node in expr.inputs:
+        if node in total:
+            assert total[node] == pytest.approx(reported[node], rel=1e-12, abs=1e-12)
+
+
+def test_backward_is_backprop_added_to_grad():
+    x = Value(1.5)
+    y = (x * x).tanh() + x
+    grads = autograd.backprop(y)
+    assert x.grad == 0.0  # backprop itself changes no grad
+    y.backward()
+    assert x.grad == grads[x]
+
+
+# ---- pickle and deepcopy -------------------------------------------------------------------------
+def _deep_chain(n):
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(n):
+        y = y * 1.0001 + 0.0001
+    return x, y
+
+
+@pytest.mark.parametrize("clone", [lambda v: pickle.loads(pickle.dumps(v)), copy.deepcopy],
+                         ids=["pickle", "deepcopy"])
+def test_a_graph_100k_deep_round_trips_at_the_default_recursion_limit(clone):
+    assert sys.getrecursionlimit() == 1000
+    x, y = _deep_chain(50_000)  # 10⁵ nodes deep
+    twin = clone(y)
+    assert twin is not y and twin.data == y.data
+    leaves = [n for n in autograd.topological_order(twin) if n.label == "x"]
+    assert len(leaves) == 1 and leaves[0] is not x
+    twin.backward()
+    y.backward()
+    assert leaves[0].grad == x.grad
+
+
+def test_pickle_keeps_shared_nodes_shared_and_every_op():
+    a, b = Value(0.3, label="a"), Value(-1.2, label="b")
+    parts = [a * b, a ** 2, 2 ** a, a ** b.abs(), a.sin(), a.max(b), autograd.dot([a], [b], 1.0),
+             autograd.sum([a, b, 3.0]), (-a).softplus(), b.sigmoid().relu()]
+    out = autograd.sum(parts)
+    out.backward()
+    twin_a, twin_out = pickle.loads(pickle.dumps((a, out)))
+    assert twin_out.data == out.data
+    found = {n for n in autograd.topological_order(twin_out)}
+    assert twin_a in found  # a and the graph share the unpickled leaf
+    twin_a.grad = 0.0
+    for node in found:
+        node.grad = 0.0
+    twin_out.backward()
+    assert twin_a.grad == a.grad
+
+
+def test_nn_modules_and_their_graphs_pickle():
+    import nn
+
+    model = nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    twin = copy.deepcopy(model)
+    assert [p.data for p in twin.parameters()] == [p.data for p in model.parameters()]
+    cost = nn.seed_cost(model([0.05, 0.1]), [0.01, 0.99])
+    cost2 = pickle.loads(pickle.dumps(cost))
+    cost.backward()
+    cost2.backward()
+    params2 = [n for n in autograd.topological_order(cost2) if n.role and n.role.kind in "wb"]
+    assert sorted(p.grad for p in params2) == sorted(p.grad for p in model.parameters())
+
+
+def test_a_custom_op_pickles_by_name():
+    double = autograd.op("double_for_pickle", lambda x: 2 * x, lambda x: (2.0,))
+    y = double(Value(1.5))
+    data = pickle.dumps(y)
+    assert pickle.loads(data).data == 3.0
+    ops.unregister("double_for_pickle")
+    with pytest.raises(KeyError, match="no op named 'double_for_pickle'"):
+        pickle.loads(data)
+
+
+@given(st.floats(-3, 3))
+def test_pickled_expression_has_the_same_gradient(x0):
+    x = Value(x0)
+    y = (x.sin() * x.cos() + x.softplus()).max(x * 0.1)
+    twin = pickle.loads(pickle.dumps(y))
+    (leaf,) = [n for n in autograd.topological_order(twin) if n.is_leaf and n.op == ""]
+    twin.backward()
+    y.backward()
+    assert leaf.grad == x.grad
