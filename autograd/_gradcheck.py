@@ -78,7 +78,7 @@ def gradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: fl
 
     analytic = [[g.data for g in grad(out, leaves)] for out in outputs]
     numeric = _central_differences(lambda p: _values_at(f, p, labels, len(outputs)), point, eps)
-    checks = [(1, analytic, numeric)]
+    checks: list[tuple[int, Any, Any]] = [(1, analytic, numeric)]  # order 2: one more level
     if order == 2:
         hessians = []
         for out in outputs:

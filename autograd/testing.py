@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from autograd._gradcheck import GradcheckError, gradcheck
+from autograd._optional import extra_needed
 
 if TYPE_CHECKING:
     from autograd._strategies import OPS, Expression, expressions, values
@@ -29,11 +30,17 @@ _MOVED = {"mlps": "nn.testing.mlps", "MLPCase": "nn.testing.MLPCase"}
 
 
 def __getattr__(name: str) -> Any:
-    """Import hypothesis (through autograd._strategies) only when a strategy is used."""
-    if name in _STRATEGY_NAMES:
-        from autograd import _strategies
+    """Import hypothesis (through autograd._strategies) only when a strategy is used.
 
-        return getattr(_strategies, name)
+    Raises:
+        ImportError: naming the `testing` extra, when hypothesis is not installed.
+        AttributeError: for a name the module does not have (or that moved to nn.testing).
+    """
+    if name in _STRATEGY_NAMES:
+        with extra_needed("hypothesis", "testing", f"autograd.testing.{name}"):
+            from autograd import _strategies
+
+        return getattr(_strategies, name)  # each time: OPS follows the op table
     if name in _MOVED:  # autograd never imports nn: the network strategies live there
         raise AttributeError(f"autograd.testing.{name} moved to {_MOVED[name]} "
                              f"(from nn.testing import {name})")

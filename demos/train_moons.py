@@ -16,10 +16,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nn
 from autograd import no_grad
 from autograd._io import atomic_write
+from autograd._optional import extra_needed
 
 
 @dataclass
@@ -67,12 +69,27 @@ def train(model: nn.MLP, X: list[list[float]], labels: list[int], *, epochs: int
     return result
 
 
-def plot(result: Training, out_dir: Path, steps: int = 60) -> list[Path]:
-    """Draw the decision boundary over the data; write PNG and SVG, return their paths."""
-    import matplotlib
+def pyplot() -> Any:
+    """matplotlib.pyplot on the file-only Agg backend.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Raises:
+        ImportError: naming the `demos` extra, when matplotlib is not installed.
+    """
+    with extra_needed("matplotlib", "demos", "train_moons' plot (or pass --no-plot)"):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    return plt
+
+
+def plot(result: Training, out_dir: Path, steps: int = 60) -> list[Path]:
+    """Draw the decision boundary over the data; write PNG and SVG, return their paths.
+
+    Raises:
+        ImportError: naming the `demos` extra, when matplotlib is not installed.
+    """
+    plt = pyplot()
 
     xs0 = [x[0] for x in result.X]
     xs1 = [x[1] for x in result.X]
@@ -121,6 +138,12 @@ def main(argv: list[str] | None = None) -> Training:
     args = parser.parse_args(argv)
     if args.epochs < 1:
         parser.error(f"--epochs must be ≥ 1, got {args.epochs}")
+
+    if not args.no_plot:
+        try:
+            pyplot()  # before training: a missing matplotlib should not cost a run
+        except ImportError as error:
+            parser.error(str(error))
 
     X, y = nn.make_moons(args.samples, noise=args.noise, seed=args.seed)
     labels = [2 * t - 1 for t in y]  # 0/1 → ±1 for the hinge loss

@@ -19,12 +19,11 @@ def positive_int(value: Any, who: str, name: str) -> int:
 
 def real(value: Any, who: str, name: str) -> float:
     """`value` as a finite float, or TypeError/ValueError naming `who` and `name`."""
+    if getattr(value, "ndim", None) == 0 and getattr(value, "dtype", None) is not None:
+        value = value.item()  # a numpy scalar or 0-d array
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        if getattr(value, "ndim", None) == 0 and getattr(value, "dtype", None) is not None:
-            value = value.item()  # a 0-d numpy array
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            kind = type(value).__name__
-            raise TypeError(f"{who}: {name} must be a real number, got {kind} {value!r}")
+        kind = type(value).__name__
+        raise TypeError(f"{who}: {name} must be a real number, got {kind} {value!r}")
     try:
         result = float(value)
     except OverflowError:

@@ -40,7 +40,24 @@ def _finish(X: Points, y: list[int], noise: float, shuffle: bool, source: Any,
 
 def make_moons(n_samples: int = 100, *, noise: float = 0.1, shuffle: bool = True,
                seed: Any = None, rng: Any = None) -> tuple[Points, list[int]]:
-    """Two interleaving half circles (class 0 on top, class 1 below), as scikit-learn's."""
+    """Two interleaving half circles (class 0 on top, class 1 below), as scikit-learn's.
+
+    Args:
+        n_samples: number of points (≥ 1), split evenly between the two classes.
+        noise: standard deviation of the Gaussian noise added to each coordinate (≥ 0).
+        shuffle: shuffle the points (keeping each with its label); else class by class.
+        seed: seed for a private `random.Random` (an int, str or bytes).
+        rng: a `random.Random` (or object with uniform, gauss, shuffle) to draw from.
+
+    Returns:
+        (X, y): the points and their 0/1 labels.
+
+    Raises:
+        TypeError: a size is not an int, `shuffle` not a bool, `seed` not an int/str/bytes,
+            or `rng` lacks a method.
+        ValueError: a size is < 1, noise is negative or not finite, or both `seed`
+            and `rng` are given.
+    """
     who = "make_moons"
     n = positive_int(n_samples, who, "n_samples")
     noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
@@ -55,7 +72,25 @@ def make_moons(n_samples: int = 100, *, noise: float = 0.1, shuffle: bool = True
 def make_circles(n_samples: int = 100, *, noise: float = 0.05, factor: float = 0.5,
                  shuffle: bool = True, seed: Any = None,
                  rng: Any = None) -> tuple[Points, list[int]]:
-    """A unit circle (class 0) around a circle of radius `factor` (class 1)."""
+    """A unit circle (class 0) around a circle of radius `factor` (class 1).
+
+    Args:
+        n_samples: number of points (≥ 1), split evenly between the two circles.
+        noise: standard deviation of the Gaussian noise added to each coordinate (≥ 0).
+        shuffle: shuffle the points (keeping each with its label); else class by class.
+        seed: seed for a private `random.Random` (an int, str or bytes).
+        rng: a `random.Random` (or object with uniform, gauss, shuffle) to draw from.
+        factor: the inner circle's radius, in (0, 1).
+
+    Returns:
+        (X, y): the points and their 0/1 labels.
+
+    Raises:
+        TypeError: a size is not an int, `shuffle` not a bool, `seed` not an int/str/bytes,
+            or `rng` lacks a method.
+        ValueError: a size is < 1, `factor` is outside (0, 1), noise is negative or not
+            finite, or both `seed` and `rng` are given.
+    """
     who = "make_circles"
     n = positive_int(n_samples, who, "n_samples")
     noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
@@ -76,6 +111,22 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, shuffle: bool = True,
 
     `make_xor(4, noise=0, shuffle=False)` is the truth table (0,0)→0, (0,1)→1, (1,0)→1,
     (1,1)→0.
+
+    Args:
+        n_samples: number of points (≥ 1), cycling through the four corners.
+        noise: standard deviation of the Gaussian noise added to each coordinate (≥ 0).
+        shuffle: shuffle the points (keeping each with its label); else class by class.
+        seed: seed for a private `random.Random` (an int, str or bytes).
+        rng: a `random.Random` (or object with uniform, gauss, shuffle) to draw from.
+
+    Returns:
+        (X, y): the points and their 0/1 labels.
+
+    Raises:
+        TypeError: a size is not an int, `shuffle` not a bool, `seed` not an int/str/bytes,
+            or `rng` lacks a method.
+        ValueError: a size is < 1, noise is negative or not finite, or both `seed`
+            and `rng` are given.
     """
     who = "make_xor"
     n = positive_int(n_samples, who, "n_samples")
@@ -90,7 +141,26 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, shuffle: bool = True,
 def make_spirals(n_samples: int = 200, *, n_classes: int = 2, turns: float = 1.0,
                  noise: float = 0.02, shuffle: bool = True, seed: Any = None,
                  rng: Any = None) -> tuple[Points, list[int]]:
-    """`n_classes` interleaved spiral arms from the origin, `turns` turns each."""
+    """`n_classes` interleaved spiral arms from the origin, `turns` turns each.
+
+    Args:
+        n_samples: number of points (≥ 1), shared out between the arms.
+        n_classes: number of arms, each its own class 0, 1, ... (≥ 2).
+        turns: turns of each arm, > 0.
+        noise: standard deviation of the Gaussian noise added to each coordinate (≥ 0).
+        shuffle: shuffle the points (keeping each with its label); else class by class.
+        seed: seed for a private `random.Random` (an int, str or bytes).
+        rng: a `random.Random` (or object with uniform, gauss, shuffle) to draw from.
+
+    Returns:
+        (X, y): the points and their labels 0 .. n_classes − 1.
+
+    Raises:
+        TypeError: a size is not an int, `shuffle` not a bool, `seed` not an int/str/bytes,
+            or `rng` lacks a method.
+        ValueError: a size is < 1, `n_classes` is < 2, `turns` is not > 0, noise is
+            negative or not finite, or both `seed` and `rng` are given.
+    """
     who = "make_spirals"
     n = positive_int(n_samples, who, "n_samples")
     k = positive_int(n_classes, who, "n_classes")

@@ -43,9 +43,9 @@ def _target(y: Any, who: str, what: str) -> float:
     if isinstance(y, Value):
         raise TypeError(f"{who}: {what} must be a plain number (targets are constants), "
                         f"got Value {y!r}")
+    if getattr(y, "ndim", None) == 0 and getattr(y, "dtype", None) is not None:
+        y = y.item()  # a numpy scalar or 0-d array
     if isinstance(y, bool) or not isinstance(y, numbers.Real):
-        if getattr(y, "ndim", None) == 0 and getattr(y, "dtype", None) is not None:
-            return _target(y.item(), who, what)
         raise TypeError(f"{who}: {what} must be a real number, got {type(y).__name__} {y!r}")
     y = float(y)
     if not math.isfinite(y):
@@ -147,7 +147,21 @@ def _sigmoid(x: Any) -> Any:
 
 # ---- the seed's cost -----------------------------------------------------------------------
 def seed_cost(outputs: Any, targets: Any, *, label: str = "C") -> Value:
-    """The seed's C = ½‖y − o‖² for one sample; ∂C/∂oᵢ = oᵢ − yᵢ (so δᵒ = (o − y) ⊙ σ′(zᵒ))."""
+    """The seed's C = ½‖y − o‖² for one sample; ∂C/∂oᵢ = oᵢ − yᵢ (so δᵒ = (o − y) ⊙ σ′(zᵒ)).
+
+    Args:
+        outputs: the network's outputs o for the sample: a list of `Value`s, or one `Value`.
+        targets: the targets y: numbers (constants), as many as outputs, or one number.
+        label: the label of the cost node (the seed's "C"; `seed_loss` uses "C^n").
+
+    Returns:
+        One graph node C.
+
+    Raises:
+        TypeError: an output is not a `Value` or a target is not a real number.
+        ValueError: the numbers of outputs and targets differ, there are none, or a target
+            is not finite.
+    """
     who = "seed_cost"
     os_ = [_value(o, who, "outputs[i]") for o in _vector(outputs, who, "outputs")]
     ys = [_target(y, who, "targets[i]") for y in _vector(targets, who, "targets")]
@@ -180,7 +194,19 @@ def _subscript(i: int) -> str:
 
 
 def seed_loss(outputs: Sequence[Any], targets: Sequence[Any]) -> Value:
-    """The seed's L = Σₙ Cⁿ: a SUM over samples (not a mean), so ∇L = Σₙ ∇Cⁿ."""
+    """The seed's L = Σₙ Cⁿ: a SUM over samples (not a mean), so ∇L = Σₙ ∇Cⁿ.
+
+    Args:
+        outputs: one entry per sample, each what `seed_cost` takes as outputs.
+        targets: one entry per sample, each what `seed_cost` takes as targets.
+
+    Returns:
+        The node L, the sum of the per-sample costs C^1, ..., C^N.
+
+    Raises:
+        TypeError: an argument is not a sequence, or a sample as in `seed_cost`.
+        ValueError: the numbers of samples differ or are 0, or a sample as in `seed_cost`.
+    """
     outs = _sequence(outputs, "seed_loss", "outputs")
     ys = _sequence(targets, "seed_loss", "targets")
     if len(outs) != len(ys):
@@ -193,7 +219,23 @@ def seed_loss(outputs: Sequence[Any], targets: Sequence[Any]) -> Value:
 
 # ---- training losses -----------------------------------------------------------------------
 def mse(outputs: Sequence[Any], targets: Sequence[Any], *, reduction: str = "mean") -> Value:
-    """Mean (or sum) of (oᵢ − yᵢ)² over every output of every sample."""
+    """Mean (or sum) of (oᵢ − yᵢ)² over every output of every sample.
+
+    Args:
+        outputs: per sample, a `Value` or a list of `Value`s.
+        targets: per sample, a number or a list of numbers of the same length.
+        reduction: 'mean' (divide by the number of values) or 'sum'.
+
+    Returns:
+        One graph node.
+
+    Raises:
+        TypeError: an output is not a `Value`, a target not a real number, or an argument
+            not a sequence.
+        ValueError: the numbers of samples or of values per sample differ, there are none,
+            a target is not finite, or `reduction` is
+            unknown.
+    """
     os_, ys = _pairs(outputs, targets, "mse")
     scale = _scale(len(os_), reduction, "mse")
 
@@ -213,7 +255,24 @@ MSE = _loss("mse", "mse", _mse_forward, _mse_rule, (), "mean (or sum) squared er
 
 def hinge(scores: Sequence[Any], labels: Sequence[Any], *, margin: float = 1.0,
           reduction: str = "mean") -> Value:
-    """Max-margin loss mean(max(0, margin − yᵢ·sᵢ)) for labels yᵢ = ±1 (micrograd's demo)."""
+    """Max-margin loss mean(max(0, margin − yᵢ·sᵢ)) for labels yᵢ = ±1 (micrograd's demo).
+
+    Args:
+        scores: per sample, a `Value` (or a list of them).
+        labels: per sample, -1 or +1 (or a list of them); for 0/1 labels pass 2*y - 1.
+        margin: the margin, a finite number ≥ 0.
+        reduction: 'mean' or 'sum'.
+
+    Returns:
+        One graph node (its derivative is a step: no second-order terms).
+
+    Raises:
+        TypeError: an output is not a `Value`, a target not a real number, or an argument
+            not a sequence.
+        ValueError: the numbers of samples or of values per sample differ, there are none,
+            a target is not finite, a label is not ±1,
+            `margin` is out of range, or `reduction` is unknown.
+    """
     who = "hinge"
     s, ys = _pairs(scores, labels, who)
     for n, y in enumerate(ys):
@@ -240,7 +299,25 @@ HINGE = _loss("hinge", "hinge", _hinge_forward, _hinge_rule, (), "max-margin los
 
 def bce_with_logits(logits: Sequence[Any], targets: Sequence[Any], *,
                     reduction: str = "mean") -> Value:
-    """Binary cross-entropy of sigmoid(logit) against targets in [0, 1], overflow-free."""
+    """Binary cross-entropy of sigmoid(logit) against targets in [0, 1], overflow-free.
+
+    Equals `torch.nn.functional.binary_cross_entropy_with_logits`; finite at logits of ±1000.
+
+    Args:
+        logits: per sample, a `Value` (or a list of them).
+        targets: per sample, a probability in [0, 1] (or a list of them).
+        reduction: 'mean' or 'sum'.
+
+    Returns:
+        One graph node.
+
+    Raises:
+        TypeError: an output is not a `Value`, a target not a real number, or an argument
+            not a sequence.
+        ValueError: the numbers of samples or of values per sample differ, there are none,
+            a target is not finite, a target is outside
+            [0, 1], or `reduction` is unknown.
+    """
     who = "bce_with_logits"
     xs, ts = _pairs(logits, targets, who)
     for n, t in enumerate(ts):
@@ -267,7 +344,25 @@ BCE = _loss("bce", "bce", _bce_forward, _bce_rule, (), "binary cross-entropy of 
 
 def softmax_cross_entropy(logits: Sequence[Any], labels: Any, *,
                           reduction: str = "mean") -> Value:
-    """−log softmax(logits)[label], per sample; one sample: `(logits, int)`, else batches."""
+    """−log softmax(logits)[label], per sample; one sample: `(logits, int)`, else batches.
+
+    Equals `torch.nn.functional.cross_entropy`; stable at logits of ±1000.
+
+    Args:
+        logits: one sample's list of `Value`s, or a list of such rows (they may differ in
+            length).
+        labels: the class index (an int) for one sample, or a list of them, one per row.
+        reduction: 'mean' (over samples) or 'sum'.
+
+    Returns:
+        One graph node.
+
+    Raises:
+        TypeError: a logit is not a `Value`, a label not an int, or an argument not a
+            sequence.
+        ValueError: the numbers of rows and labels differ or are 0, a row is empty, a label
+            is not an index into its row, or `reduction` is unknown.
+    """
     who = "softmax_cross_entropy"
     if isinstance(labels, numbers.Integral) and not isinstance(labels, bool):
         logits, labels = [logits], [labels]
@@ -278,16 +373,18 @@ def softmax_cross_entropy(logits: Sequence[Any], labels: Any, *,
         raise ValueError(f"{who}: {len(rows)} samples of logits but {len(ls)} labels")
     if not rows:
         raise ValueError(f"{who}: needs at least one sample, got none")
-    spans, flat = [], []
+    spans: list[tuple[int, int, int]] = []
+    flat: list[Value] = []
     for n, (row, label) in enumerate(zip(rows, ls)):
         if not row:
             raise ValueError(f"{who}: sample {n} has no logits")
         if isinstance(label, bool) or not isinstance(label, numbers.Integral):
             raise TypeError(f"{who}: labels must be class indices (int), got {label!r} at {n}")
-        if not 0 <= label < len(row):
+        index = int(label)
+        if not 0 <= index < len(row):
             raise ValueError(f"{who}: label {label} at {n} is not a class index in "
                              f"[0, {len(row)})")
-        spans.append((len(flat), len(row), int(label)))
+        spans.append((len(flat), len(row), index))
         flat += [_value(v, who, f"logits[{n}]") for v in row]
     scale = _scale(len(rows), reduction, who)
 
@@ -322,7 +419,20 @@ SOFTMAX_CE = _loss("softmax-ce", "cross-entropy", _softmax_ce_forward, _softmax_
 
 
 def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:
-    """alpha · Σ p² over `parameters` (a list of Values or a Module): weight decay as a loss."""
+    """alpha · Σ p² over `parameters` (a list of Values or a Module): weight decay as a loss.
+
+    Args:
+        parameters: a list of `Value`s, or a `Module` (its `parameters()` are taken).
+        alpha: the strength, a finite number ≥ 0.
+
+    Returns:
+        One graph node.
+
+    Raises:
+        TypeError: `parameters` is not a sequence or holds a non-Value; `alpha` is not a
+            real number.
+        ValueError: there are no parameters, or `alpha` is negative or not finite.
+    """
     who = "l2_penalty"
     if hasattr(parameters, "parameters") and callable(parameters.parameters):
         parameters = parameters.parameters()

@@ -74,7 +74,15 @@ def _rows(W: Any, who: str, what: str) -> Matrix:
 
 # ---- activations and their derivatives ------------------------------------------------------
 def sigma(z: float) -> float:
-    """σ(z) = 1 / (1 + e⁻ᶻ), computed without overflow (as the engine does)."""
+    """σ(z) = 1 / (1 + e⁻ᶻ), computed without overflow (as the engine does).
+
+    Args:
+        z: a finite real number.
+
+    Raises:
+        TypeError: `z` is not a real number.
+        ValueError: `z` is not finite.
+    """
     z = _number(z, "sigma", "z")
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
@@ -83,7 +91,15 @@ def sigma(z: float) -> float:
 
 
 def sigma_prime(z: float) -> float:
-    """σ′(z) = σ(z)(1 − σ(z))."""
+    """σ′(z) = σ(z)(1 − σ(z)).
+
+    Args:
+        z: a finite real number.
+
+    Raises:
+        TypeError: `z` is not a real number.
+        ValueError: `z` is not finite.
+    """
     s = sigma(z)
     return s * (1 - s)
 
@@ -103,13 +119,31 @@ _F_PRIME = {
 
 
 def activate(name: str, z: Vector) -> Vector:
-    """f(z) elementwise for the activation `name`."""
+    """f(z) elementwise for the activation `name`.
+
+    Args:
+        name: 'sigmoid', 'tanh', 'relu' or 'linear'.
+        z: a list of finite numbers.
+
+    Raises:
+        TypeError: `z` is not a list of real numbers.
+        ValueError: `name` is unknown, or `z` holds a non-finite number.
+    """
     f = _function(_F, name)
     return [f(x) for x in _numbers(z, "activate", "z")]
 
 
 def derivative(name: str, z: Vector) -> Vector:
-    """f′(z) elementwise for the activation `name`."""
+    """f′(z) elementwise for the activation `name` (ReLU′(0) = 0, as the engine).
+
+    Args:
+        name: 'sigmoid', 'tanh', 'relu' or 'linear'.
+        z: a list of finite numbers.
+
+    Raises:
+        TypeError: `z` is not a list of real numbers.
+        ValueError: `name` is unknown, or `z` holds a non-finite number.
+    """
     f = _function(_F_PRIME, name)
     return [f(x) for x in _numbers(z, "derivative", "z")]
 
@@ -123,7 +157,16 @@ def _function(table: dict[str, Any], name: str) -> Any:
 
 # ---- linear algebra on lists ----------------------------------------------------------------
 def matvec(W: Matrix, v: Vector) -> Vector:
-    """W v."""
+    """W v.
+
+    Args:
+        W: a matrix as a list of rows of finite numbers.
+        v: a list of finite numbers, one per column of W.
+
+    Raises:
+        TypeError: `W` or `v` is not a list of (lists of) real numbers.
+        ValueError: a number is not finite, or the sizes do not match.
+    """
     W, v = _rows(W, "matvec", "W"), _numbers(v, "matvec", "v")
     if any(len(row) != len(v) for row in W):
         raise ValueError(f"matvec: rows of W do not all have {len(v)} columns")
@@ -131,19 +174,45 @@ def matvec(W: Matrix, v: Vector) -> Vector:
 
 
 def transpose(W: Matrix) -> Matrix:
-    """Wᵀ (for an empty W, an empty matrix)."""
+    """Wᵀ (for an empty W, an empty matrix).
+
+    Args:
+        W: a matrix as a list of rows of finite numbers.
+
+    Raises:
+        TypeError: `W` is not a list of lists of real numbers.
+        ValueError: a number is not finite, or the rows differ in length.
+    """
     W = _rows(W, "transpose", "W")
     return [list(column) for column in zip(*W)]
 
 
 def outer(u: Vector, v: Vector) -> Matrix:
-    """u vᵀ: the seed's ∇Wⁱ = δⁱ aʰᵀ."""
+    """u vᵀ: the seed's ∇Wⁱ = δⁱ aʰᵀ.
+
+    Args:
+        u: a list of finite numbers (the rows).
+        v: a list of finite numbers (the columns).
+
+    Raises:
+        TypeError: `u` or `v` is not a list of real numbers.
+        ValueError: a number is not finite.
+    """
     u, v = _numbers(u, "outer", "u"), _numbers(v, "outer", "v")
     return [[ui * vk for vk in v] for ui in u]
 
 
 def hadamard(u: Vector, v: Vector) -> Vector:
-    """u ⊙ v (elementwise product)."""
+    """u ⊙ v (elementwise product).
+
+    Args:
+        u: a list of finite numbers.
+        v: a list of finite numbers of the same length.
+
+    Raises:
+        TypeError: `u` or `v` is not a list of real numbers.
+        ValueError: a number is not finite, or the lengths differ.
+    """
     u, v = _numbers(u, "hadamard", "u"), _numbers(v, "hadamard", "v")
     if len(u) != len(v):
         raise ValueError(f"hadamard: lengths {len(u)} and {len(v)} differ")
@@ -151,7 +220,16 @@ def hadamard(u: Vector, v: Vector) -> Vector:
 
 
 def cost(o: Vector, y: Vector) -> float:
-    """The seed's C = ½‖y − o‖²."""
+    """The seed's C = ½‖y − o‖².
+
+    Args:
+        o: the outputs, a non-empty list of finite numbers.
+        y: the targets, as many as outputs.
+
+    Raises:
+        TypeError: `o` or `y` is not a list of real numbers.
+        ValueError: a number is not finite, the lengths differ, or there are none.
+    """
     o, y = _numbers(o, "cost", "o"), _numbers(y, "cost", "y")
     if len(o) != len(y) or not o:
         raise ValueError(f"cost: {len(o)} outputs but {len(y)} targets (need ≥ 1)")
@@ -161,7 +239,21 @@ def cost(o: Vector, y: Vector) -> float:
 # ---- a network as matrices ------------------------------------------------------------------
 @dataclass
 class Network:
-    """Weights `W[l]` (one row per neuron of layer l), biases `b[l]`, activation names."""
+    """Weights `W[l]` (one row per neuron of layer l), biases `b[l]`, activation names.
+
+    Index 0 is the input layer: `W[0]` and `b[0]` are empty, `activation[0]` is unused.
+
+    Args:
+        W: per layer, its weight matrix (one row per neuron, one column per input).
+        b: per layer, its biases (one per neuron).
+        activation: per layer, 'sigmoid', 'tanh', 'relu' or 'linear'.
+
+    Raises:
+        TypeError: `W`, `b` or `activation` is not a list, or holds a non-number.
+        ValueError: the lists differ in length or have no layer, `W[0]`/`b[0]` are not
+            empty, a matrix is not rectangular, sizes do not chain, a number is not finite,
+            or an activation is unknown.
+    """
 
     W: list[Matrix]
     b: list[Vector]
@@ -194,7 +286,16 @@ class Network:
 
     @classmethod
     def from_model(cls, model: Any) -> Network:
-        """The matrices of an `nn.MLP` or `nn.Layer` (numbers copied out of its Values)."""
+        """The matrices of an `nn.MLP` or `nn.Layer` (numbers copied out of its Values).
+
+        Args:
+            model: an `nn.MLP` (anything with `.layers`) or an `nn.Layer` (`.neurons`).
+
+        Raises:
+            TypeError: `model` has neither layers nor neurons.
+            ValueError: the neurons of a layer use different activations, or a weight is
+                not finite.
+        """
         layers = _layers(model)
         W: list[Matrix] = [[]]
         b: list[Vector] = [[]]
@@ -223,7 +324,14 @@ def _layers(model: Any) -> list[Any]:
 
 
 def model_gradients(model: Any) -> tuple[list[Matrix], list[Vector]]:
-    """The engine's `.grad`s of an MLP's weights and biases, in the shapes of ∇W and ∇b."""
+    """The engine's `.grad`s of an MLP's weights and biases, in the shapes of ∇W and ∇b.
+
+    Args:
+        model: an `nn.MLP` or `nn.Layer` after `backward()`.
+
+    Raises:
+        TypeError: `model` is neither, or a `.grad` is not a number.
+    """
     grad_W: list[Matrix] = [[]]
     grad_b: list[Vector] = [[]]
     for layer in _layers(model):
@@ -235,7 +343,16 @@ def model_gradients(model: Any) -> tuple[list[Matrix], list[Vector]]:
 # ---- the seed's forward and backward passes -------------------------------------------------
 @dataclass
 class Trace:
-    """Everything one sample produces, indexed by layer: z, a, δ, ∇W, ∇b and the cost C."""
+    """Everything one sample produces, indexed by layer: z, a, δ, ∇W, ∇b and the cost C.
+
+    Args:
+        z: pre-activations zⁱ (z[0] empty).
+        a: activations aⁱ (a[0] the input).
+        delta: δⁱ (delta[0] empty).
+        grad_W: ∇Wⁱ = δⁱ aʰᵀ (grad_W[0] empty).
+        grad_b: ∇bⁱ = δⁱ (grad_b[0] empty).
+        cost: C = ½‖y − o‖².
+    """
 
     z: list[Vector]
     a: list[Vector]
@@ -246,7 +363,19 @@ class Trace:
 
 
 def forward(net: Network, x: Sequence[float]) -> tuple[list[Vector], list[Vector]]:
-    """zⁱ = Wⁱ aʰ + bⁱ and aⁱ = f(zⁱ) for every layer; a[0] is the input."""
+    """zⁱ = Wⁱ aʰ + bⁱ and aⁱ = f(zⁱ) for every layer; a[0] is the input.
+
+    Args:
+        net: the network's matrices (`Network.from_model(model)`).
+        x: one input sample, a list of finite numbers.
+
+    Returns:
+        (z, a), each with one list per layer (z[0] empty, a[0] = x).
+
+    Raises:
+        TypeError: `net` is not a `Network`, or `x` not a list of real numbers.
+        ValueError: `x` has the wrong length or a non-finite number.
+    """
     _network(net, "forward")
     a: list[Vector] = [_numbers(x, "forward", "x")]
     if len(a[0]) != len(net.W[1][0]):
@@ -262,7 +391,22 @@ def forward(net: Network, x: Sequence[float]) -> tuple[list[Vector], list[Vector
 
 def backward(net: Network, z: list[Vector], a: list[Vector],
              y: Sequence[float]) -> tuple[list[Vector], list[Matrix], list[Vector]]:
-    """δ, ∇W, ∇b of C = ½‖y − o‖² from a forward pass's z and a (the seed's recursion)."""
+    """δ, ∇W, ∇b of C = ½‖y − o‖² from a forward pass's z and a (the seed's recursion).
+
+    Args:
+        net: the network's matrices.
+        z: the pre-activations from `forward`.
+        a: the activations from `forward`.
+        y: the targets, one per output.
+
+    Returns:
+        (delta, grad_W, grad_b), each with one entry per layer (index 0 empty).
+
+    Raises:
+        TypeError: `net` is not a `Network`, or `y` not a list of real numbers.
+        ValueError: `z`/`a` do not have one entry per layer, or `y` has the wrong length
+            or a non-finite number.
+    """
     depth = _network(net, "backward").depth
     if len(z) != depth + 1 or len(a) != depth + 1:
         raise ValueError(f"backward: z and a need one entry per layer ({depth + 1}, from "
@@ -300,7 +444,17 @@ def _sequence(x: Any, what: str) -> list[Any]:
 
 
 def backprop(net: Network, x: Sequence[float], y: Sequence[float]) -> Trace:
-    """Forward and backward for one sample (x, y): the seed's whole derivation."""
+    """Forward and backward for one sample (x, y): the seed's whole derivation.
+
+    Args:
+        net: the network's matrices.
+        x: one input sample.
+        y: its targets.
+
+    Raises:
+        TypeError: as `forward` and `backward`.
+        ValueError: as `forward` and `backward`.
+    """
     z, a = forward(net, x)
     delta, grad_W, grad_b = backward(net, z, a, y)
     return Trace(z, a, delta, grad_W, grad_b, cost(a[-1], list(y)))
@@ -308,7 +462,17 @@ def backprop(net: Network, x: Sequence[float], y: Sequence[float]) -> Trace:
 
 def loss_gradients(net: Network, X: Sequence[Sequence[float]],
                    Y: Sequence[Sequence[float]]) -> tuple[list[Matrix], list[Vector]]:
-    """∇W and ∇b of L = Σₙ Cⁿ: the sum of the per-sample gradients."""
+    """∇W and ∇b of L = Σₙ Cⁿ: the sum of the per-sample gradients.
+
+    Args:
+        net: the network's matrices.
+        X: the input samples.
+        Y: the targets, one list per sample.
+
+    Raises:
+        TypeError: `X` or `Y` is not a list of samples, or as `backprop`.
+        ValueError: the numbers of inputs and targets differ or are 0, or as `backprop`.
+    """
     X = [_numbers(x, "loss_gradients", f"X[{n}]") for n, x in enumerate(_sequence(X, "X"))]
     Y = [_numbers(y, "loss_gradients", f"Y[{n}]") for n, y in enumerate(_sequence(Y, "Y"))]
     if len(X) != len(Y) or not X:

@@ -108,7 +108,18 @@ class Optimizer:
     """
 
     def __init__(self, params: Any, lr: float):
-        """`params`: a list of Values or a Module (its `parameters()` are taken)."""
+        """Hold the parameters to update and the learning rate.
+
+        Args:
+            params: a list of `Value`s, or a `Module` (its `parameters()` are taken).
+            lr: the learning rate, a finite number > 0.
+
+        Raises:
+            TypeError: `params` is not a list of Values or a Module, or holds a non-Value;
+                `lr` is not a real number.
+            ValueError: `params` is empty or lists a parameter twice; `lr` is not > 0 and
+                finite.
+        """
         who = type(self).__name__
         if hasattr(params, "parameters") and callable(params.parameters):
             params = params.parameters()
@@ -134,7 +145,11 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its current `.grad`."""
+        """Update every parameter from its current `.grad`.
+
+        Raises:
+            NotImplementedError: always, on the base class; subclasses define the update.
+        """
         raise NotImplementedError(f"{type(self).__name__}.step is not defined")
 
     def _commit(self, params: list[Value], data: list[float], new: list[float],
@@ -172,7 +187,22 @@ class SGD(Optimizer):
 
     def __init__(self, params: Any, lr: float = 0.01, *, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
-        """Momentum in [0, 1); weight decay adds weight_decay·p to each gradient."""
+        """SGD with the settings of `torch.optim.SGD`.
+
+        Args:
+            params: a list of `Value`s, or a `Module` (its `parameters()` are taken).
+            lr: the learning rate, > 0.
+            momentum: μ in [0, 1); 0 is plain SGD.
+            dampening: in [0, 1]; scales the new gradient's share of the velocity by 1 − it.
+            weight_decay: ≥ 0; adds weight_decay·p to each gradient (L2 regularisation).
+            nesterov: Nesterov momentum (needs momentum > 0 and dampening 0).
+
+        Raises:
+            TypeError: a setting is not a number (`nesterov` not a bool), or `params` is not
+                a list of Values or a Module.
+            ValueError: a setting is out of its range, `nesterov` without momentum or with
+                dampening, or `params` is empty or repeats a parameter.
+        """
         super().__init__(params, lr)
         self.momentum, self.dampening = momentum, dampening
         self.weight_decay, self.nesterov = weight_decay, nesterov
@@ -195,8 +225,13 @@ class SGD(Optimizer):
     def step(self) -> None:
         """One update: v ← μ·v + (1 − dampening)·g (v = g at first), p ← p − lr·v.
 
-        All or nothing: a non-finite gradient, buffer or result raises ValueError, an
-        integer too large for a float OverflowError, changing nothing.
+        All or nothing: nothing changes unless every parameter can be updated.
+
+        Raises:
+            TypeError: a parameter's `.grad` is not a number.
+            ValueError: a gradient, a buffer, a parameter or an updated value is not finite
+                (the message names the parameter).
+            OverflowError: an integer `.grad`, `.data` or setting is too large for a float.
         """
         mu, dampening, decay, nesterov = self._hyper_parameters("SGD.step")
         params, data, raw = self._inputs()
@@ -232,7 +267,21 @@ class Adam(Optimizer):
     def __init__(self, params: Any, lr: float = 0.001, *,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):
-        """betas in [0, 1), eps > 0; weight decay adds weight_decay·p to each gradient."""
+        """Adam with the settings of `torch.optim.Adam`.
+
+        Args:
+            params: a list of `Value`s, or a `Module` (its `parameters()` are taken).
+            lr: the learning rate, > 0.
+            betas: (β₁, β₂), each in [0, 1): decay rates of the running means of g and g².
+            eps: > 0, added to √v̂ in the denominator.
+            weight_decay: ≥ 0; adds weight_decay·p to each gradient (L2, not AdamW).
+
+        Raises:
+            TypeError: a setting is not a number, or `params` is not a list of Values or a
+                Module.
+            ValueError: `betas` is not a pair, a setting is out of its range, or `params` is
+                empty or repeats a parameter.
+        """
         super().__init__(params, lr)
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         self.betas = self._hyper_parameters("Adam")[0]
@@ -256,8 +305,13 @@ class Adam(Optimizer):
     def step(self) -> None:
         """One update: m, v ← running means of g, g²; p ← p − lr·m̂ / (√v̂ + eps).
 
-        All or nothing: a non-finite gradient, moment or result raises ValueError, an
-        integer too large for a float OverflowError, changing nothing.
+        All or nothing: nothing changes unless every parameter can be updated.
+
+        Raises:
+            TypeError: a parameter's `.grad` is not a number.
+            ValueError: a gradient, a buffer, a parameter or an updated value is not finite
+                (the message names the parameter).
+            OverflowError: an integer `.grad`, `.data` or setting is too large for a float.
         """
         (beta1, beta2), eps, decay = self._hyper_parameters("Adam.step")
         params, data, raw = self._inputs()

@@ -7,6 +7,7 @@ leaves nothing half-changed: no parameter moved, no existing file touched, no te
 import json
 import math
 import os
+import sys
 import time
 
 import pytest
@@ -434,7 +435,10 @@ def test_draw_build_checks_its_variables(variables, error, match):
 @pytest.mark.parametrize("expression, match", [
     ("x * 1e400", "the constant 1e309 is not a finite number"),
     ("x" * 100_000, r"unknown name 'xxx.*'… \(100000 chars\): give it a value .* name=1\.0"),
-    ("+".join(["x"] * 20_000), r"cannot parse 'x\+x.*'… \(39999 chars\): nested too deeply"),
+    # Python 3.10's parser accepts 20,000 terms, so the size check refuses them instead
+    ("+".join(["x"] * 20_000),
+     r"cannot parse 'x\+x.*'… \(39999 chars\): nested too deeply" if sys.version_info >= (3, 11)
+     else r"the expression is too long \(over 10000 parts\)"),
 ])
 def test_draw_build_refuses_with_short_messages(expression, match):
     with pytest.raises(draw.ExpressionError, match=match) as info:

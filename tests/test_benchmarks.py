@@ -67,6 +67,13 @@ def test_every_section_runs_and_reports_its_structure(bench, tiny):
     assert "| seedgrad |" in text and "| target |" in text
 
 
+@pytest.mark.oracle("torch", "micrograd")
+def test_torch_and_micrograd_peers_agree_with_the_hand_written_backprop(bench, tiny):
+    peers, status = bench.make_peers(tiny.problem, ["micrograd", "torch", "handwritten"])
+    assert status == {} and set(peers) == {"micrograd", "torch", "handwritten"}
+    bench.verify(peers, tiny.problem)  # raises MismatchError naming the peer on any difference
+
+
 def test_peers_that_disagree_stop_the_run(bench, tiny):
     class Wrong(bench.ListBackprop):
         def gradients(self):

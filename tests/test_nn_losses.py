@@ -100,10 +100,11 @@ def test_softmax_cross_entropy_single_sample_and_far_out():
     assert [v.grad for v in row] == pytest.approx([1.0, -1.0, 0.0])
 
 
+@pytest.mark.oracle("torch")
 @given(st.lists(st.tuples(logits, st.floats(0.0, 1.0)), min_size=1, max_size=6),
        st.sampled_from(["mean", "sum"]))
 def test_bce_with_logits_equals_pytorch(pairs, reduction):
-    torch = pytest.importorskip("torch")
+    import torch
     xs = [Value(x) for x, _ in pairs]
     ts = [t for _, t in pairs]
     loss = nn.bce_with_logits(xs, ts, reduction=reduction)
@@ -116,11 +117,12 @@ def test_bce_with_logits_equals_pytorch(pairs, reduction):
     assert [v.grad for v in xs] == pytest.approx(tx.grad.tolist(), rel=1e-12, abs=1e-15)
 
 
+@pytest.mark.oracle("torch")
 @given(st.integers(1, 4).flatmap(lambda n: st.tuples(
     st.lists(st.lists(logits, min_size=n, max_size=n), min_size=1, max_size=4),
     st.just(n))), st.data())
 def test_softmax_cross_entropy_equals_pytorch(rows_and_k, data):
-    torch = pytest.importorskip("torch")
+    import torch
     rows, k = rows_and_k
     labels = [data.draw(st.integers(0, k - 1)) for _ in rows]
     xs = [[Value(v) for v in row] for row in rows]
@@ -135,10 +137,11 @@ def test_softmax_cross_entropy_equals_pytorch(rows_and_k, data):
                                   rel=1e-10, abs=1e-15)
 
 
+@pytest.mark.oracle("torch")
 @given(st.lists(st.tuples(st.floats(-5, 5), st.sampled_from([-1, 1])), min_size=1,
                 max_size=6))
 def test_hinge_equals_pytorch(pairs):
-    torch = pytest.importorskip("torch")
+    import torch
     xs = [Value(s) for s, _ in pairs]
     loss = nn.hinge(xs, [y for _, y in pairs])
     loss.backward()

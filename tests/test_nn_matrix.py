@@ -145,9 +145,10 @@ def test_network_from_a_layer():
     assert net.W[1] == [[w.data for w in n.w] for n in layer.neurons]
 
 
+@pytest.mark.oracle("torch")
 @given(st.data())
 def test_engine_gradients_equal_pytorch(data):
-    torch = pytest.importorskip("torch")
+    import torch
     model = data.draw(networks(max_layers=3, max_width=3))
     (x,), (y,) = data.draw(samples(model, 1))
     out = model(x)

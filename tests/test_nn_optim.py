@@ -30,7 +30,7 @@ def run_ours(make, steps=8):
 
 
 def run_torch(make, steps=8):
-    torch = pytest.importorskip("torch")
+    import torch
     params = torch.tensor(START, dtype=torch.float64, requires_grad=True)
     weights = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
     target = torch.tensor(TARGET, dtype=torch.float64)
@@ -58,6 +58,7 @@ def run_torch(make, steps=8):
     (lambda p: nn.Adam(p, lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01),
      lambda o, p: o.Adam(p, lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01)),
 ])
+@pytest.mark.oracle("torch")
 def test_updates_equal_pytorch(ours, theirs):
     for mine, reference in zip(run_ours(ours), run_torch(theirs)):
         assert mine == pytest.approx(reference, rel=1e-12, abs=1e-14)

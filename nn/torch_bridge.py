@@ -1,0 +1,170 @@
+"""Carry an `nn.MLP` to PyTorch and back: `to_torch(mlp)` and `from_torch(seq)`.
+
+`to_torch` builds a `torch.nn.Sequential` of `Linear` layers, each followed by the layer's
+activation module (`Sigmoid`, `Tanh`, `ReLU`; none for 'linear'), holding the same weights:
+row j of layer l's `weight` is neuron j's `w`, `bias[j]` its `b`. In float64 the outputs
+agree with the engine's to about 1e-15. `from_torch` reads such a `Sequential` back.
+
+torch is imported only inside these functions (`pip install 'seedgrad[torch]'`), so
+`import nn` never loads it.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+from autograd._optional import extra_needed
+from nn.module import MLP
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["to_torch", "from_torch"]
+
+# activation name → torch module class name (in torch.nn); 'linear' has no module
+_TORCH_ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
+
+
+def _torch(who: str) -> Any:
+    with extra_needed("torch", "torch", who):
+        import torch
+    return torch
+
+
+def _layer_activation(mlp: MLP, i: int, who: str) -> str:
+    """The one activation of layer i's neurons; ValueError if they differ."""
+    names = [neuron.activation for neuron in mlp.layers[i].neurons]
+    if len(set(names)) != 1:
+        listing = ", ".join(f"neuron {j}: {name}" for j, name in enumerate(names))
+        raise ValueError(f"{who}: layer {i} mixes activations ({listing}); a torch Linear "
+                         "layer is followed by one activation, so every neuron of a layer "
+                         "must use the same")
+    return names[0]
+
+
+def to_torch(mlp: MLP, *, dtype: torch.dtype | None = None) -> torch.nn.Sequential:
+    """An equivalent `torch.nn.Sequential`: Linear + activation per layer, same weights.
+
+    Draws nothing from torch's random generator (the layers are built uninitialised, then
+    filled), and shares no storage with the model: training one does not change the other.
+
+    Args:
+        mlp: an `nn.MLP` (its layers as built or changed, as long as sizes still chain).
+        dtype: a floating-point torch dtype for the parameters; default `torch.float64`, in
+            which the outputs equal the engine's to rounding.
+
+    Returns:
+        `torch.nn.Sequential(Linear(nin, n1), Act1, Linear(n1, n2), Act2, ...)`, with no
+        module after a 'linear' layer.
+
+    Raises:
+        ImportError: naming the `torch` extra, when torch is not installed.
+        TypeError: if `mlp` is not an `nn.MLP` or `dtype` is not a floating-point dtype.
+        ValueError: if a layer's neurons have different activations, or a neuron's number
+            of weights does not match its layer's inputs.
+    """
+    who = "to_torch"
+    torch = _torch(f"nn.{who}")
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"{who}: expected an nn.MLP, got {type(mlp).__name__} {mlp!r}")
+    if dtype is None:
+        dtype = torch.float64
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"{who}: dtype must be a floating-point torch dtype, got {dtype!r}")
+    modules: list[Any] = []
+    nin = mlp.nin
+    for i, layer in enumerate(mlp.layers):
+        activation = _layer_activation(mlp, i, who)
+        for j, neuron in enumerate(layer.neurons):
+            if len(neuron.w) != nin:
+                raise ValueError(f"{who}: layer {i} neuron {j} has {len(neuron.w)} weights, "
+                                 f"but the layer receives {nin} inputs")
+        nout = len(layer.neurons)
+        linear = torch.nn.utils.skip_init(torch.nn.Linear, nin, nout, dtype=dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor([[w.data for w in n.w] for n in layer.neurons],
+                                             dtype=torch.float64))
+            linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons],
+                                           dtype=torch.float64))
+        modules.append(linear)
+        if activation != "linear":
+            modules.append(getattr(torch.nn, _TORCH_ACTIVATIONS[activation])())
+        nin = nout
+    return torch.nn.Sequential(*modules)
+
+
+def from_torch(seq: Any) -> MLP:
+    """An `nn.MLP` with the weights and activations of a `torch.nn.Sequential`.
+
+    The `Sequential` must be `Linear` layers, each optionally followed by one `Sigmoid`,
+    `Tanh` or `ReLU` (no module: 'linear'); `Identity` modules are skipped. Hidden layers
+    must share one activation (an `nn.MLP` has one `activation` for all of them); the last
+    layer's becomes `output_activation`. A `Linear` without bias gets biases of 0. Weights
+    are read as Python floats (a float32 model's values exactly).
+
+    Args:
+        seq: a `torch.nn.Sequential` such as `to_torch` returns.
+
+    Returns:
+        A new `nn.MLP`; nothing is shared with `seq`, and no random numbers are drawn from
+        Python's global generator.
+
+    Raises:
+        ImportError: naming the `torch` extra, when torch is not installed.
+        TypeError: if `seq` is not a `torch.nn.Sequential`, or holds a module other than
+            those above (the message names its position and type).
+        ValueError: if `seq` has no `Linear`, starts with an activation, has two activations
+            in a row, has layers whose sizes do not chain, hidden layers with different
+            activations, or non-finite weights.
+    """
+    who = "from_torch"
+    torch = _torch(f"nn.MLP.{who}")
+    if not isinstance(seq, torch.nn.Sequential):
+        raise TypeError(f"{who}: expected a torch.nn.Sequential, got {type(seq).__name__}")
+    names = {getattr(torch.nn, cls): name for name, cls in _TORCH_ACTIVATIONS.items()}
+    layers: list[tuple[Any, str]] = []  # (Linear, activation name)
+    for position, module in enumerate(seq):
+        kind = type(module)
+        if isinstance(module, torch.nn.Identity):
+            continue
+        if kind is torch.nn.Linear:
+            layers.append((module, "linear"))
+        elif kind in names:
+            if not layers:
+                raise ValueError(f"{who}: module {position} ({kind.__name__}) comes before any "
+                                 "Linear layer")
+            if layers[-1][1] != "linear":
+                raise ValueError(f"{who}: module {position} ({kind.__name__}) follows another "
+                                 f"activation ({layers[-1][1]}); one per Linear layer")
+            layers[-1] = (layers[-1][0], names[kind])
+        else:
+            raise TypeError(f"{who}: module {position} is a {kind.__name__}; supported are "
+                            "Linear, Sigmoid, Tanh, ReLU and Identity")
+    if not layers:
+        raise ValueError(f"{who}: the Sequential has no Linear layer")
+    for i, ((before, _), (after, _)) in enumerate(zip(layers, layers[1:])):
+        if after.in_features != before.out_features:
+            raise ValueError(f"{who}: Linear layer {i + 1} takes {after.in_features} inputs "
+                             f"but layer {i} gives {before.out_features}")
+    hidden = sorted({name for _, name in layers[:-1]})
+    if len(hidden) > 1:
+        raise ValueError(f"{who}: the hidden layers use different activations "
+                         f"({', '.join(hidden)}); an nn.MLP has one for all hidden layers")
+    output = layers[-1][1]
+    mlp = MLP(layers[0][0].in_features, [linear.out_features for linear, _ in layers],
+              activation=hidden[0] if hidden else output, output_activation=output,
+              rng=random.Random(0))  # weights are overwritten below
+    for i, ((linear, _), layer) in enumerate(zip(layers, mlp.layers)):
+        weight = linear.weight.detach().to("cpu", torch.float64)
+        bias = None if linear.bias is None else linear.bias.detach().to("cpu", torch.float64)
+        if not bool(torch.isfinite(weight).all()) or (
+                bias is not None and not bool(torch.isfinite(bias).all())):
+            raise ValueError(f"{who}: Linear layer {i} has non-finite weights or biases")
+        rows = weight.tolist()
+        biases = [0.0] * len(rows) if bias is None else bias.tolist()
+        for neuron, row, b in zip(layer.neurons, rows, biases):
+            for w, x in zip(neuron.w, row):
+                w.data = x
+            neuron.b.data = b
+    return mlp
