@@ -378,3 +378,17 @@ def test_the_seed_network_has_no_copies():
     cost = nn.seed_cost(model([0.05, 0.1]), [0.01, 0.99])
     cost.backward()
     assert 'class="copy"' not in viz.to_dot(cost).source
+
+
+def test_every_drawing_function_shows_the_same_options_as_keywords():
+    import inspect
+
+    for fn in (viz.to_dot, viz.to_svg, viz.save_svg, viz.walkthrough):
+        params = inspect.signature(fn).parameters
+        for name, default in viz.dot.DEFAULTS.items():
+            assert params[name].kind is inspect.Parameter.KEYWORD_ONLY, (fn.__name__, name)
+            assert params[name].default == default
+        assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    assert set(viz.DrawOptions.__annotations__) == set(viz.dot.DEFAULTS)
+    with pytest.raises(TypeError, match="to_svg: unknown option 'colour'"):
+        viz.to_svg(Value(1.0), colour=False)

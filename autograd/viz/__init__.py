@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd._io import atomic_write, check_target
 from autograd.engine import Value
@@ -24,39 +24,55 @@ from autograd.viz.derivation import Derivation, derivation, write
 from autograd.viz.dot import (
     MAX_NODES,
     Diagram,
+    DrawOptions,
     _boxes,
     _build,
     _fill,
     _Options,
     _options,
     colour_scale,
+    with_options,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 from autograd.viz.frames import Frames, steps_of
 from autograd.viz.graph import Graph, is_const, pretty
 from autograd.viz.page import page, tag_grads
 from autograd.viz.render import RenderError, render
 
-__all__ = ["MAX_NODES", "Diagram", "RenderError", "derivation", "pretty", "render", "save_svg",
-           "to_dot", "to_svg", "walkthrough"]
+__all__ = ["MAX_NODES", "Diagram", "DrawOptions", "RenderError", "derivation", "pretty",
+           "render", "save_svg", "to_dot", "to_svg", "walkthrough"]
 
 DERIVATION_LIMIT = 120
 """The walkthrough stores a derivation per node for graphs up to this many nodes."""
 
 
 # ---- public API ----------------------------------------------------------------------------
-def to_dot(root: Value, *, max_nodes: int | None = None, **options: Any) -> Diagram:
+@with_options
+def to_dot(root: Value, *, max_nodes: int | None = None,
+           **options: Unpack[DrawOptions]) -> Diagram:
     """The graph of `root` as a `graphviz.Digraph` (no node limit unless `max_nodes`).
 
-    Options: rankdir ('LR' or 'TB'), show_grads, show_local (chain rule on the edges),
-    show_constants, color (fill by gradient sign and size), collapse (one box per neuron of
-    an `nn` graph), clusters (boxes per layer and neuron; None: only when collapsed),
-    precision (significant digits).
+    Args:
+        root: the output whose graph is drawn.
+        max_nodes: refuse graphs with more boxes (None: no limit).
+        **options: see `DrawOptions`: rankdir ('LR' or 'TB'), show_grads, show_local (chain
+            rule on the edges), show_constants, color (fill by gradient sign and size),
+            collapse (one box per neuron of an `nn` graph), clusters (boxes per layer and
+            neuron; None: only when collapsed), precision (significant digits).
+
+    Raises:
+        TypeError: `root` is not a Value, or an option is unknown or of the wrong type.
+        ValueError: an option's value is out of range.
+        RenderError: the graph has more than `max_nodes` boxes.
     """
     return _build(root, _options("to_dot", root, options, max_nodes), "to_dot")
 
 
+@with_options
 def to_svg(root: Value, *, max_nodes: int | None = MAX_NODES, backend: str = "auto",
-           **options: Any) -> str:
+           **options: Unpack[DrawOptions]) -> str:
     """The graph of `root` as SVG text; options as for `to_dot`."""
     return _svg("to_svg", root, max_nodes, backend, options)
 
@@ -66,17 +82,19 @@ def _svg(fn: str, root: Value, max_nodes: Any, backend: str, options: dict[str, 
     return render(dot.source, "svg", backend).decode("utf-8")
 
 
+@with_options
 def save_svg(root: Value, path: str | os.PathLike[str], *, max_nodes: int | None = MAX_NODES,
-             backend: str = "auto", **options: Any) -> Path:
+             backend: str = "auto", **options: Unpack[DrawOptions]) -> Path:
     """Write the SVG drawing of `root` to `path` (atomically: temp file, then rename)."""
     check_target(path, "save_svg")  # a FIFO or device is refused before any rendering
     svg = _svg("save_svg", root, max_nodes, backend, options)
     return Path(atomic_write(path, svg, "save_svg"))
 
 
+@with_options
 def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | None = MAX_NODES,
                 backend: str = "auto", title: str | None = None, exercise: bool = False,
-                **options: Any) -> Path:
+                **options: Unpack[DrawOptions]) -> Path:
     """Write one self-contained HTML page that steps through the backward pass of `root`.
 
     The steps are the engine's own (`backprop(..., on_step=...)` reports); gradients are

@@ -6,9 +6,11 @@ by those roles (never by parsing labels).
 
 from __future__ import annotations
 
+import inspect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import graphviz
 
@@ -85,27 +87,74 @@ class Diagram(graphviz.Digraph):
         return viz.render(self.source).decode("utf-8")
 
 
-# ---- options ------------------------------------------------------------------------------
+# ---- options: declared once, read by every drawing function ---------------------------------
+class DrawOptions(TypedDict, total=False):
+    """The keyword options of `to_dot`, `to_svg`, `save_svg` and `walkthrough`.
+
+    rankdir: 'LR' (left to right) or 'TB' (top to bottom).
+    show_grads: write each node's gradient (and the fan-in sums).
+    show_local: write the chain rule on the edges (local derivative, what is sent).
+    show_constants: draw numbers used in expressions as boxes.
+    color: fill boxes by the gradient's sign and size.
+    clusters: boxes per layer and neuron of an `nn` graph (None: only when collapsed).
+    collapse: one box per neuron of an `nn` graph.
+    precision: significant digits of the numbers (1 to 17).
+    """
+
+    rankdir: str
+    show_grads: bool
+    show_local: bool
+    show_constants: bool
+    color: bool
+    clusters: bool | None
+    collapse: bool
+    precision: int
+
+
+DEFAULTS: dict[str, Any] = {"rankdir": "LR", "show_grads": True, "show_local": True,
+                            "show_constants": True, "color": True, "clusters": None,
+                            "collapse": False, "precision": 4}
+assert set(DEFAULTS) == set(DrawOptions.__annotations__), "one default per option"
+
+
 @dataclass(frozen=True)
 class _Options:
-    rankdir: str = "LR"
-    show_grads: bool = True
-    show_local: bool = True
-    show_constants: bool = True
-    color: bool = True
-    clusters: bool | None = None
-    collapse: bool = False
+    """The checked options of one call (DrawOptions with defaults, plus max_nodes)."""
+
+    rankdir: str = DEFAULTS["rankdir"]
+    show_grads: bool = DEFAULTS["show_grads"]
+    show_local: bool = DEFAULTS["show_local"]
+    show_constants: bool = DEFAULTS["show_constants"]
+    color: bool = DEFAULTS["color"]
+    clusters: bool | None = DEFAULTS["clusters"]
+    collapse: bool = DEFAULTS["collapse"]
+    precision: int = DEFAULTS["precision"]
     max_nodes: int | None = None
-    precision: int = 4
+
+
+def with_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Show `DrawOptions` as explicit keyword-only parameters in `function`'s signature.
+
+    The function takes `**options: Unpack[DrawOptions]` (what type checkers and editors
+    read); `help()` and `inspect.signature` then list every option with its default.
+    """
+    signature = inspect.signature(function)
+    params = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    hints = DrawOptions.__annotations__
+    params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                 annotation=getattr(hints[name], "__forward_arg__", hints[name]))
+               for name, default in DEFAULTS.items()]
+    function.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    return function
 
 
 def _options(fn: str, root: Any, options: dict[str, Any], max_nodes: Any) -> _Options:
     """Validate keyword options; errors name the function and the bad value."""
     if not isinstance(root, Value):
         raise TypeError(f"{fn}: root must be a Value, got {type(root).__name__}")
-    unknown = sorted(set(options) - set(_Options.__dataclass_fields__) - {"max_nodes"})
+    unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
-        known = ", ".join(sorted(_Options.__dataclass_fields__))
+        known = ", ".join(sorted(DEFAULTS))
         raise TypeError(f"{fn}: unknown option {unknown[0]!r} (options: {known})")
     opts = _Options(**options, max_nodes=max_nodes)
     if opts.rankdir not in _DIRECTIONS:
