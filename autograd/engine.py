@@ -73,7 +73,7 @@ class Role(NamedTuple):
     kind: str
     layer: int
     unit: int
-    index: int | None = None
+    index: int | None = None  # type: ignore[assignment]  # a field named like tuple.index
 
 
 # ---- 1. the node ---------------------------------------------------------------------------
@@ -132,6 +132,16 @@ class Value:
         return self._fn
 
     if TYPE_CHECKING:  # made from the op table at import (see `_install`); typed here
+        _g: Any  # the backward pass's running sum (a slot, set by each pass)
+
+        @property  # micrograd's attributes (properties made below)
+        def _backward(self) -> Callable[[], None]: ...
+        @_backward.setter
+        def _backward(self, step: Callable[[], None] | None) -> None: ...
+        @property
+        def _op(self) -> str: ...
+        @property
+        def _rule(self) -> Callable[..., Any] | None: ...
         def __add__(self, other: Any) -> Value: ...
         def __radd__(self, other: Any) -> Value: ...
         def __sub__(self, other: Any) -> Value: ...
@@ -154,6 +164,7 @@ class Value:
         def __round__(self, ndigits: int | None = None) -> Any: ...
         def __trunc__(self) -> int: ...
         def item(self) -> float: ...
+        def abs(self) -> Value: ...
         def __getattr__(self, name: str) -> Callable[..., Value]: ...  # tanh(), max(b), ...
 
     def __repr__(self) -> str:
@@ -256,6 +267,7 @@ def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) 
     else:
         seed = _as_float(gradient.data if isinstance(gradient, Value) else gradient, "backward")
     leaves: list[Value] = []
+    sends: Sequence[Any]
     inner = _inner_order(root, leaves, None if create_graph else 0.0)
     nodes = leaves + inner
     root._g = seed
@@ -478,8 +490,9 @@ def _binary(fn: Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """
     forward, symbol = fn.forward, fn.text()
     if fn.inline and fn.code:
-        return (_compiled(fn, "self, other", "(self, other)", a="self.data", b="other.data"),
-                _compiled(fn, "self, other", "(other, self)", a="other.data", b="self.data"))
+        code = fn.code
+        return (_compiled(fn, code, "self, other", "(self, other)", a="self.data", b="other.data"),
+                _compiled(fn, code, "self, other", "(other, self)", a="other.data", b="self.data"))
 
     def method(self: Value, other: Any) -> Any:
         if not isinstance(other, Value):
@@ -498,7 +511,7 @@ def _binary(fn: Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
     return method, reflected
 
 
-def _compiled(fn: Op, params: str, parents: str, **names: str) -> Callable[..., Any]:
+def _compiled(fn: Op, code: str, params: str, parents: str, **names: str) -> Callable[..., Any]:
     """A method whose forward is the op's own `code` template, written out inline."""
     lines = [f"def method({params}):"]
     if "other" in params:
@@ -506,15 +519,15 @@ def _compiled(fn: Op, params: str, parents: str, **names: str) -> Callable[..., 
                   f"        other = _operand(other, {fn.text()!r})",
                   "        if other is NotImplemented:",
                   "            return other"]
-    lines.append(f"    return _node({fn.code.format(**names)}, {parents}, fn)")  # type: ignore
-    namespace = {"Value": Value, "_operand": _operand, "_node": _node, "fn": fn}
+    lines.append(f"    return _node({code.format(**names)}, {parents}, fn)")
+    namespace: dict[str, Any] = {"Value": Value, "_operand": _operand, "_node": _node, "fn": fn}
     exec(compile("\n".join(lines), f"<autograd op {fn.name!r}>", "exec"), namespace)
-    return namespace["method"]  # type: ignore[no-any-return]
+    return namespace["method"]
 
 
 def _unary(fn: Op) -> Callable[[Value], Value]:
     if fn.inline and fn.code:
-        return _compiled(fn, "self", "(self,)", x="self.data")
+        return _compiled(fn, fn.code, "self", "(self,)", x="self.data")
     forward = fn.forward
 
     def method(self: Value) -> Value:
@@ -579,9 +592,9 @@ def _pos(self: Value) -> Value:
     return self
 
 
-Value.__pow__ = _power  # type: ignore[attr-defined]
-Value.__rpow__ = _rpower  # type: ignore[attr-defined]
-Value.__pos__ = _pos  # type: ignore[attr-defined]
+Value.__pow__ = _power  # type: ignore[method-assign]
+Value.__rpow__ = _rpower  # type: ignore[method-assign]
+Value.__pos__ = _pos  # type: ignore[method-assign]
 
 
 
@@ -658,15 +671,15 @@ def _format(self: Value, spec: str) -> str:
 
 # Ordering compares data (handy for sorting, `if x > 0`); == stays identity so Values hash
 # by node, as graph walks need.
-Value.__lt__ = _lt  # type: ignore[method-assign,assignment]
-Value.__le__ = _le  # type: ignore[method-assign,assignment]
-Value.__gt__ = _gt  # type: ignore[method-assign,assignment]
-Value.__ge__ = _ge  # type: ignore[method-assign,assignment]
-Value.__float__ = _float  # type: ignore[attr-defined]
-Value.item = _item  # type: ignore[attr-defined]
-Value.__int__ = _int  # type: ignore[attr-defined]
-Value.__round__ = _round  # type: ignore[attr-defined]
-Value.__trunc__ = _trunc  # type: ignore[attr-defined]
+Value.__lt__ = _lt  # type: ignore[method-assign]
+Value.__le__ = _le  # type: ignore[method-assign]
+Value.__gt__ = _gt  # type: ignore[method-assign]
+Value.__ge__ = _ge  # type: ignore[method-assign]
+Value.__float__ = _float  # type: ignore[method-assign]
+Value.item = _item  # type: ignore[method-assign]
+Value.__int__ = _int  # type: ignore[method-assign]
+Value.__round__ = _round  # type: ignore[method-assign]
+Value.__trunc__ = _trunc  # type: ignore[method-assign]
 Value.__format__ = _format  # type: ignore[method-assign,assignment]
 
 
@@ -1033,9 +1046,9 @@ def _get_rule(self: Value) -> Callable[..., Any] | None:
     return None if fn is None or fn is _CONST else fn.rule
 
 
-Value._backward = property(_get_backward, _set_backward)  # type: ignore[attr-defined]
-Value._op = property(_get_op_text)  # type: ignore[attr-defined]
-Value._rule = property(_get_rule)  # type: ignore[attr-defined]
+Value._backward = property(_get_backward, _set_backward)  # type: ignore[method-assign,assignment]
+Value._op = property(_get_op_text)  # type: ignore[method-assign,assignment]
+Value._rule = property(_get_rule)  # type: ignore[method-assign,assignment]
 
 
 # ---- pickle and copy: flat, iterative, by op name -------------------------------------------
@@ -1080,4 +1093,4 @@ Value.__setstate__ = _setstate  # type: ignore[attr-defined]
 _RESERVED = frozenset(dir(Value)) | {"backward", "zero_grad", "parents", "op", "item"}
 ops.subscribe(_install)  # now, and for every op registered later
 ops._removers.append(_uninstall)
-Value.__abs__ = Value.abs  # type: ignore[attr-defined]
+Value.__abs__ = Value.abs  # type: ignore[method-assign]
