@@ -178,6 +178,15 @@ def _postorder(roots: Iterable[Value], parents_of: Callable[[Value], Sequence[Va
     return order
 
 
+def _op_of(node: Value) -> ops.Op:
+    """The op that made a node with parents (one built by hand may have none)."""
+    fn = node._fn
+    if fn is None:
+        raise TraceError(f"compile: node {node!r} has parents but no op (its `_backward` was "
+                         f"set to None); build it from ops (operators, methods, autograd.op)")
+    return fn
+
+
 def _sum_lines(target: str, terms: Sequence[str], indent: str) -> list[str]:
     """`target = t0 + t1 + ...`: statements of at most `_CHUNK` terms (same order of
     additions), each wrapped at about 100 columns."""
@@ -275,7 +284,7 @@ class _Program:
                 kind = "param"
                 params.append(node)
             self.kind[node] = kind
-        position = {}
+        position: dict[Value, int] = {}
         for node in order:  # parameters in the order the forward code first reads them
             for parent in forward_parents(node):
                 position.setdefault(parent, len(position))
@@ -290,7 +299,8 @@ class _Program:
         self.input_names = input_names
         self.fn_name = fn_name
         self._position = {node: k for k, node in enumerate(order)}
-        self.guards = [self._guard(*read) for read in trace.reads]
+        self.guards: list[tuple[str, str, Value | None]] = [
+            self._guard(*read) for read in trace.reads]
         self.guards = list(dict.fromkeys(self.guards))  # a check read twice is checked once
         forward = self._forward_lines(order)
         backward, grad_names, input_grads, accumulators = self._backward_lines()
@@ -412,7 +422,7 @@ class _Program:
             kind = self.kind[node]
             if kind in ("inner", "detached"):
                 prev, fn = self.trace.detached[node] if kind == "detached" else (
-                    node._prev, node._fn)
+                    node._prev, _op_of(node))
                 computed = self._compute(node, fn, prev)
                 if kind == "detached":
                     computed[0] += "  # no_grad: no gradient flows back"
@@ -459,7 +469,7 @@ class _Program:
         for out in outputs:
             if out in incoming:
                 incoming[out].append("_seed")
-        lines: list[tuple[str, bool]] = []
+        lines: list[tuple[str, Any]] = []
         for node in reversed(backward_order):
             kind = self.kind[node]
             if kind in ("param", "input"):
@@ -490,7 +500,7 @@ class _Program:
                ) -> list[tuple[Value, str]]:
         """What `node` sends each parent, as source text (`g` times the local derivative)."""
         prev = node._prev
-        fn = node._fn
+        fn = _op_of(node)
         args = [self.expr(p) for p in prev]
         if fn.name == "dot":
             n = len(prev) // 2
@@ -518,7 +528,8 @@ class _Program:
         read = _unpack([self.name[p] for p in self.params], "[p.data for p in _P]")
         guards_after: dict[Value | None, list[tuple[int, str, str]]] = {}
         for k, (fail, said, last) in enumerate(self.guards):
-            at = last if self.kind.get(last) in ("inner", "detached") else None
+            computed = last is not None and self.kind.get(last, "") in ("inner", "detached")
+            at = last if computed else None
             guards_after.setdefault(at, []).append((k, fail, said))
 
         def forward_body(on_miss: Callable[[int], str], on_bad: str) -> list[str]:
@@ -664,7 +675,7 @@ class Compiled:
             self.fn_name = "fn"
         self._lock = threading.Lock()
         self._cache: dict[Any, list[_Program]] = {}
-        self._static = frozenset()
+        self._static: frozenset[int] = frozenset()
         args = [_plain(a) for a in example_args]
         with gc_scope():  # tracing and code generation make many objects, no cycles
             trace, self._static = self._first_trace(args)
@@ -678,12 +689,12 @@ class Compiled:
         """
         if engine._tracer.get() is not None:  # inside another trace: be `fn` itself
             return self.fn(*args)
-        args = self._check(args)
+        checked = self._check(args)
         if not engine.is_grad_enabled():
-            return self.forward(*args)
-        outs, grads, input_grads = self._run(args, 1.0)
+            return self.forward(*checked)
+        outs, grads, input_grads = self._run(checked, 1.0)
         _add_grads(grads)
-        for arg, gs in zip(args, input_grads):
+        for arg, gs in zip(checked, input_grads):
             if gs is None:
                 continue
             if isinstance(arg, Value):
@@ -694,9 +705,9 @@ class Compiled:
 
     def forward(self, *args: Any) -> float | list[float]:
         """The output only (no gradients), as floats."""
-        args = self._check(args)
-        flat = self._flat(args)
-        key = self._key(args)
+        checked = self._check(args)
+        flat = self._flat(checked)
+        key = self._key(checked)
         while True:
             program, miss = None, None
             for program in self._cache.get(key, []):
@@ -706,9 +717,9 @@ class Compiled:
                     miss = (program, error.args[0])
                     continue
                 except Exception:
-                    outs = self._eager(args, None)[0]
+                    outs = self._eager(checked, None)[0]
                 return outs[0] if self._last.single else list(outs)
-            self._retrace(key, args, miss)
+            self._retrace(key, checked, miss)
 
     def batch(self, *arg_lists: Any, reduction: str = "sum") -> float | list[float]:
         """Run over rows (`arg_lists[i][n]` is argument i of row n) in one generated loop.
@@ -850,7 +861,7 @@ class Compiled:
         """Trace with every argument as Values; on a TypeError try one static argument (the
         last first), then more; with all of them static, fn's own errors are raised."""
         n = self.nargs
-        tries = [frozenset()] + [frozenset({i}) for i in reversed(range(n))]
+        tries: list[frozenset[int]] = [frozenset()] + [frozenset({i}) for i in reversed(range(n))]
         tries += [frozenset(range(n - k, n)) for k in range(2, n)]
         for static in tries:
             try:
@@ -868,7 +879,7 @@ class Compiled:
         first = [c[0] for c in columns]
         key = self._key(first)
         lengths = [len(a) if type(a) in (list, tuple) else -1 for a in first]
-        rows = []
+        rows: list[list[float]] = []
         append = rows.append
         for args in zip(*columns):
             flat: list[Any] = []
