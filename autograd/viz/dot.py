@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 
 import graphviz
 
-from autograd.engine import Value
+from autograd.engine import Role, Value
 from autograd.viz.graph import Graph, _record, _text, is_const, neuron_of
 from autograd.viz.render import RenderError
 
@@ -238,10 +238,12 @@ def _boxes(graph: Graph) -> tuple[dict[Value, Value], dict[Value, list[Value]]]:
     """Collapsed mode: {member: its neuron's z node} and {z: [z, a, b, w...]} per neuron."""
     owner: dict[Value, Value] = {}
     members: dict[Value, list[Value]] = {}
+    roles: dict[Value, Role] = {}
     for node in graph.order:
         info = neuron_of(node)
         if info is None or info.kind != "z" or node.op != "dot":
             continue
+        roles[node] = info
         group = [node]
         owner[node] = node
         for consumer, _ in graph.uses[node]:
@@ -252,16 +254,15 @@ def _boxes(graph: Graph) -> tuple[dict[Value, Value], dict[Value, list[Value]]]:
                 owner[consumer] = node
         members[node] = group
     for z, group in members.items():
-        info = neuron_of(z)
-        params = []
+        info = roles[z]
+        params: dict[Value, Role] = {}
         for parent in z.parents:
             role = neuron_of(parent)
             if role is None or role.kind not in "wb" or role[1:3] != info[1:3]:
                 continue
             if parent.is_leaf and all(c in members for c, _ in graph.uses[parent]):
-                params.append(parent)  # a parameter used only by this neuron (or its copies)
-        group += sorted(dict.fromkeys(params),
-                        key=lambda n: (neuron_of(n).kind == "w", neuron_of(n).index or 0))
+                params[parent] = role  # a parameter used only by this neuron (or its copies)
+        group += sorted(params, key=lambda n: (params[n].kind == "w", params[n].index or 0))
     return owner, members
 
 
@@ -284,14 +285,18 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
     if clusters is None:  # a full MLP reads best unclustered; collapsed, by layer
         clusters = bool(members)
     uses = {n: [u for u in graph.uses[n] if u[0] not in hidden] for n in graph.order}
-    buckets: dict[tuple[int, int] | None, list[str]] = {}
+    buckets: dict[tuple[int, int], list[str]] = {}  # (layer, unit): the lines of a cluster
+    loose: list[str] = []  # the lines outside every cluster
     edges: list[str] = []
     copies: dict[Value, int] = {}
     far = _far_uses(graph, uses, drawn)
 
     def place(node: Value, line: str) -> None:
         info = neuron_of(node) if clusters else None
-        buckets.setdefault((info.layer, info.unit) if info else None, []).append(line)
+        if info is None:
+            loose.append(line)
+        else:
+            buckets.setdefault((info.layer, info.unit), []).append(line)
 
     def row(node: Value) -> list[str]:
         if is_const(node):
@@ -312,8 +317,9 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
             classes.append("const" if constant else "leaf")
         classes += ["fanin"] * fanin + ["root"] * (node is graph.root)
         rows = [row(node)]
-        if node in members:
-            layer, neuron = neuron_of(node).layer, neuron_of(node).unit
+        role = neuron_of(node) if node in members else None
+        if role is not None:
+            layer, neuron = role.layer, role.unit
             classes.append("neuron")
             rows = [[f"neuron {neuron} of layer {layer}"]] + [row(m) for m in members[node]]
         if opts.show_grads and sums:
@@ -375,7 +381,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
     dot.body.append('\tnode [fontname="Helvetica" fontsize=11 penwidth=1.2]\n')
     dot.body.append('\tedge [fontname="Helvetica" fontsize=9 fontcolor="#444444" '
                     'color="#666666" arrowsize=0.7]\n')
-    dot.body.extend(buckets.pop(None, []))
+    dot.body.extend(loose)
     for layer in sorted({key[0] for key in buckets}):
         title = "layer 0 (inputs)" if layer == 0 else f"layer {layer}"
         attrs = _attrs(label=title, style="rounded", color="#9e9e9e", fontsize=12)

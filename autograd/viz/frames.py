@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from autograd.engine import Value, backprop
+from autograd.engine import Role, Value, backprop
 from autograd.viz.graph import Graph, _place, is_const, neuron_of
 
 Step = tuple[Value, float, list[float]]
@@ -51,6 +51,9 @@ class Frames:
         self.graph, self.steps, self.fill = graph, steps, fill
         self.owner = owner or {}
         self.members = members or {}
+        # Every neuron's z has a role (that is how it was grouped): its layer and unit.
+        self.roles: dict[Value, Role] = {
+            z: role for z in self.members if (role := neuron_of(z)) is not None}
         self.so_far = {node: 0.0 for node in graph.order}
         self.so_far[graph.root] = 1.0
         self.received = {node: 0 for node in graph.order}
@@ -183,7 +186,7 @@ class Frames:
         """One neuron's steps (a, then z) as the seed's formulas with the numbers."""
         graph, num = self.graph, self.num
         R = graph.root_name
-        role = neuron_of(z)
+        role = self.roles[z]
         layer, unit = role.layer, role.unit
         reports = {node: (g, sent) for node, g, sent in group}
         act = next((m for m in self.members[z][1:] if m in self.owner), None)
@@ -262,7 +265,7 @@ class Frames:
                    for c, pos, g, d in uses]
         if len(uses) == 1:
             return [f"  ∂{R}/∂{an} = {terms[0]} = {numbers[0]} = {num(g_a)}"]
-        layers = {neuron_of(c).layer for c, *_ in uses if neuron_of(c) is not None}
+        layers = {role.layer for c, *_ in uses if (role := neuron_of(c)) is not None}
         fed = (f"{len(uses)} neurons of layer {layers.pop()}" if len(layers) == 1
                and all(c in self.members for c, *_ in uses) else f"{len(uses)} nodes")
         lines = [f"  {an} feeds {fed}, so its gradient is the sum over every path (fan-out):",
@@ -288,21 +291,21 @@ class Frames:
                          f"w{_sub(w_role.unit)}{_sub(w_role.index)}")
         return f"∂{self.graph.root_name}/∂{self.graph.names[a]} = " + " + ".join(parts)
 
-    @staticmethod
-    def _layer_key(z: Value) -> tuple[int, tuple[int, ...]]:
+    def _layer_key(self, z: Value) -> tuple[int, tuple[int, ...]]:
         """(layer, ids of its inputs): the neurons of one layer for one sample."""
         n = len(z.parents) // 2
-        return neuron_of(z).layer, tuple(id(x) for x in z.parents[n:2 * n])
+        return self.roles[z].layer, tuple(id(x) for x in z.parents[n:2 * n])
 
     def layer_frame(self, layer: int, zs: list[Value], samples: int = 1) -> None:
         """The layer in the seed's matrix form, with the numbers of the neuron frames."""
         graph, num, R = self.graph, self.num, self.graph.root_name
-        zs = sorted(zs, key=lambda z: neuron_of(z).unit)
-        acts = [next((m for m in self.members[z][1:] if m in self.owner), None) for z in zs]
+        zs = sorted(zs, key=lambda z: self.roles[z].unit)
+        found = [next((m for m in self.members[z][1:] if m in self.owner), None) for z in zs]
+        acts = [a for a in found if a is not None]
         s, below = _sup(layer), _sup(layer - 1)
         deltas = [graph.grad(z) for z in zs]
-        output = self._is_output(zs[0], acts[0])
-        has_act = all(a is not None for a in acts)
+        output = self._is_output(zs[0], found[0])
+        has_act = len(acts) == len(found)
         name = _act_name(acts[0]) if has_act else ""
         lines = [f"Layer {layer} as the seed writes it (one entry per neuron, "
                  f"{len(zs)} neurons):"]
@@ -345,8 +348,8 @@ class Frames:
         self.start()
         pending: dict[Value, list[Step]] = {}
         left: dict[Any, list[Value]] = {}
-        for z in self.members:  # one layer of one sample: the neurons that share inputs
-            left.setdefault(self._layer_key(z), []).append(z)
+        for neuron in self.members:  # one layer of one sample: the neurons that share inputs
+            left.setdefault(self._layer_key(neuron), []).append(neuron)
         samples = {key[0]: 0 for key in left}
         for key in left:
             samples[key[0]] += 1
