@@ -77,7 +77,7 @@ def to_svg(root: Value, *, max_nodes: int | None = MAX_NODES, backend: str = "au
     return _svg("to_svg", root, max_nodes, backend, options)
 
 
-def _svg(fn: str, root: Value, max_nodes: Any, backend: str, options: dict[str, Any]) -> str:
+def _svg(fn: str, root: Value, max_nodes: Any, backend: str, options: DrawOptions) -> str:
     dot = _build(root, _options(fn, root, options, max_nodes), fn)
     return render(dot.source, "svg", backend).decode("utf-8")
 

@@ -44,8 +44,8 @@ class Derivation:
 
     def partial(self, node: Value, latex: bool) -> str:
         """∂root/∂node, as text or as a LaTeX fraction."""
-        root = self.graph.root
-        root = self.name(root, latex) if root.label else r"\mathrm{out}"
+        top = self.graph.root
+        root = self.name(top, latex) if top.label else r"\mathrm{out}"
         if latex:
             return rf"\frac{{\partial {root}}}{{\partial {self.name(node, latex)}}}"
         return f"∂{self.graph.root_name}/∂{self.name(node, latex)}"

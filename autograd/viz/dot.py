@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -148,7 +148,7 @@ def with_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _options(fn: str, root: Any, options: dict[str, Any], max_nodes: Any) -> _Options:
+def _options(fn: str, root: Any, options: Mapping[str, Any], max_nodes: Any) -> _Options:
     """Validate keyword options; errors name the function and the bad value."""
     if not isinstance(root, Value):
         raise TypeError(f"{fn}: root must be a Value, got {type(root).__name__}")
