@@ -16,7 +16,7 @@ import sys
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from autograd import ops
 from autograd._io import atomic_write, check_target
@@ -98,14 +98,14 @@ def _check(tree: ast.Expression, variables: dict[str, float], source: str = "") 
                                       "for a float")
         elif isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else None
-            if name not in known:
+            if name is None or name not in known:
                 raise ExpressionError(f"calling {_shown(node.func, source)} is not allowed "
                                       f"(functions: {', '.join(known)})")
             arity = known[name].arity
             if (len(node.args) != arity or node.keywords
                     or any(isinstance(a, ast.Starred) for a in node.args)):
-                count = {1: "one argument", 2: "two arguments"}[arity]
-                raise ExpressionError(f"{name}() takes exactly {count}")
+                wanted = "one argument" if arity == 1 else "two arguments"  # arity: 1 or 2
+                raise ExpressionError(f"{name}() takes exactly {wanted}")
         elif isinstance(node, ast.Name):
             if node.id not in variables and node.id not in known:
                 example = node.id if len(node.id) <= 20 else "name"
@@ -150,7 +150,7 @@ def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str
             stack.extend((child, False) for child in reversed(children))
             continue
         if isinstance(node, ast.Constant):
-            results[id(node)] = float(node.value)
+            results[id(node)] = float(cast(float, node.value))  # _check: an int or a float
         elif isinstance(node, ast.Name):
             results[id(node)] = inputs[node.id]
         elif isinstance(node, ast.UnaryOp):
@@ -159,9 +159,10 @@ def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str
         elif isinstance(node, ast.BinOp):
             a, b = results.pop(id(node.left)), results.pop(id(node.right))
             results[id(node)] = _apply_binary(_BINARY[type(node.op)], a, b)
-        else:  # a whitelisted call: the op from the table
-            args = [results.pop(id(a)) for a in node.args]
-            args = [a if isinstance(a, Value) else Value(a) for a in args]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            # a whitelisted call (_check leaves no other node here): the op from the table
+            popped = [results.pop(id(a)) for a in node.args]
+            args = [a if isinstance(a, Value) else Value(a) for a in popped]
             results[id(node)] = apply(functions()[node.func.id], *args)
     out = results[id(tree.body)]
     if not isinstance(out, Value):
