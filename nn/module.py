@@ -71,7 +71,8 @@ class Module:
                 continue
             seen_containers.add(id(obj))
             if isinstance(obj, Module):
-                items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
+                items: list[tuple[Any, Any]] = [
+                    (k, v) for k, v in vars(obj).items() if not k.startswith("_")]
             elif isinstance(obj, Mapping):
                 items = list(obj.items())
             else:
