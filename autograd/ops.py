@@ -29,6 +29,124 @@ __all__ = ["Op", "register", "unregister", "get", "table", "names", "public", "t
 Rule = Callable[..., Sequence[Any]]
 
 
+# ---- the chain rules: rule(g, out, *xs) -> what each input receives ------------------------
+# g is ∂C/∂out, the gradient arriving from above; each rule returns g times the local
+# derivative ∂out/∂x for every input x. Called with floats, or with Values (create_graph).
+def _add_rule(g, out, a, b):
+    return g, g
+
+
+def _sub_rule(g, out, a, b):
+    return g, -g
+
+
+def _mul_rule(g, out, a, b):  # the seed's ∂z/∂w = a and ∂z/∂a = w
+    return g * b, g * a
+
+
+def _div_rule(g, out, a, b):  # out = a / b: ∂/∂a = 1/b, ∂/∂b = -a/b² = -out/b
+    return g / b, -g * out / b
+
+
+def _pow_rule(g, out, a, b):  # out = a ** b: ∂/∂a = b·a^(b-1), ∂/∂b = out·ln a
+    if _data(a) > 0:
+        d_exponent = g * out * _fn("log", a)
+    else:  # ln a undefined: 0 where PyTorch masks it (a = 0, b ≥ 0), else nan
+        d_exponent = g * (0.0 if _data(a) == 0 and _data(b) >= 0 else math.nan)
+    return g * b * a ** (b - 1), d_exponent
+
+
+def _pow_n_rule(n, g, out, x):  # out = x ** n for a number n
+    if n == 0:
+        return (g * 0.0,)
+    return (g * n * x ** (n - 1),)
+
+
+def _neg_rule(g, out, x):
+    return (-g,)
+
+
+def _exp_rule(g, out, x):
+    return (g * out,)
+
+
+def _expm1_rule(g, out, x):
+    return (g * (out + 1),)
+
+
+def _log_rule(g, out, x):
+    return (g / x,)
+
+
+def _log1p_rule(g, out, x):
+    return (g / (x + 1),)
+
+
+def _tanh_rule(g, out, x):
+    return (g * (1 - out * out),)
+
+
+def _sigmoid_rule(g, out, x):  # σ' = σ (1 − σ), the seed's σ′(z)
+    return (g * (out * (1 - out)),)
+
+
+def _relu_rule(g, out, x):  # a step: constant pieces, so no higher-order terms
+    return (g * (1.0 if _data(x) > 0 else 0.0),)
+
+
+def _sqrt_rule(g, out, x):
+    return (g * 0.5 / out,)
+
+
+def _abs_rule(g, out, x):
+    x = _data(x)
+    return (g * (1.0 if x > 0 else (-1.0 if x < 0 else 0.0)),)
+
+
+def _sin_rule(g, out, x):
+    return (g * _fn("cos", x),)
+
+
+def _cos_rule(g, out, x):
+    return (-g * _fn("sin", x),)
+
+
+def _softplus_rule(g, out, x):  # softplus' = σ
+    return (g * _fn("sigmoid", x),)
+
+
+def _max_rule(g, out, a, b):  # ties split evenly, as torch.maximum
+    a, b = _data(a), _data(b)
+    if a > b:
+        return g * 1.0, g * 0.0
+    if a < b:
+        return g * 0.0, g * 1.0
+    return g * 0.5, g * 0.5
+
+
+def _min_rule(g, out, a, b):  # ties split evenly, as torch.minimum
+    a, b = _data(a), _data(b)
+    if a < b:
+        return g * 1.0, g * 0.0
+    if a > b:
+        return g * 0.0, g * 1.0
+    return g * 0.5, g * 0.5
+
+
+def _sum_rule(g, out, *terms):
+    return (g,) * len(terms)
+
+
+def _dot_rule(g, out, *args):
+    """z = Σₖ wₖ·aₖ (+ b): ∂z/∂wₖ = aₖ, ∂z/∂aₖ = wₖ, ∂z/∂b = 1 (the seed's derivation)."""
+    n = len(args) // 2
+    sends = [g * local for local in args[n:2 * n] + args[:n]]  # wₖ gets g·aₖ, aₖ gets g·wₖ
+    if len(args) % 2:
+        sends.append(g)
+    return sends
+
+
+# ---- an entry of the table ------------------------------------------------------------------
 @dataclass(frozen=True, eq=False, slots=True)
 class Op:
     """One op: its name, arity, forward on floats, chain rule and display/code forms.
@@ -401,121 +519,6 @@ def _sum(*terms: float) -> float:
 
 
 CODE_NAMESPACE.update(_softplus=_softplus, _max=_max, _min=_min)
-
-
-# ---- chain rules: rule(g, out, *xs) -> contribution to each input ------------------------
-def _add_rule(g, out, a, b):
-    return g, g
-
-
-def _sub_rule(g, out, a, b):
-    return g, -g
-
-
-def _mul_rule(g, out, a, b):  # the seed's ∂z/∂w = a and ∂z/∂a = w
-    return g * b, g * a
-
-
-def _div_rule(g, out, a, b):  # out = a / b: ∂/∂a = 1/b, ∂/∂b = -a/b² = -out/b
-    return g / b, -g * out / b
-
-
-def _pow_rule(g, out, a, b):  # out = a ** b: ∂/∂a = b·a^(b-1), ∂/∂b = out·ln a
-    if _data(a) > 0:
-        d_exponent = g * out * _fn("log", a)
-    else:  # ln a undefined: 0 where PyTorch masks it (a = 0, b ≥ 0), else nan
-        d_exponent = g * (0.0 if _data(a) == 0 and _data(b) >= 0 else math.nan)
-    return g * b * a ** (b - 1), d_exponent
-
-
-def _pow_n_rule(n, g, out, x):  # out = x ** n for a number n
-    if n == 0:
-        return (g * 0.0,)
-    return (g * n * x ** (n - 1),)
-
-
-def _neg_rule(g, out, x):
-    return (-g,)
-
-
-def _exp_rule(g, out, x):
-    return (g * out,)
-
-
-def _expm1_rule(g, out, x):
-    return (g * (out + 1),)
-
-
-def _log_rule(g, out, x):
-    return (g / x,)
-
-
-def _log1p_rule(g, out, x):
-    return (g / (x + 1),)
-
-
-def _tanh_rule(g, out, x):
-    return (g * (1 - out * out),)
-
-
-def _sigmoid_rule(g, out, x):  # σ' = σ (1 − σ), the seed's σ′(z)
-    return (g * (out * (1 - out)),)
-
-
-def _relu_rule(g, out, x):  # a step: constant pieces, so no higher-order terms
-    return (g * (1.0 if _data(x) > 0 else 0.0),)
-
-
-def _sqrt_rule(g, out, x):
-    return (g * 0.5 / out,)
-
-
-def _abs_rule(g, out, x):
-    x = _data(x)
-    return (g * (1.0 if x > 0 else (-1.0 if x < 0 else 0.0)),)
-
-
-def _sin_rule(g, out, x):
-    return (g * _fn("cos", x),)
-
-
-def _cos_rule(g, out, x):
-    return (-g * _fn("sin", x),)
-
-
-def _softplus_rule(g, out, x):  # softplus' = σ
-    return (g * _fn("sigmoid", x),)
-
-
-def _max_rule(g, out, a, b):  # ties split evenly, as torch.maximum
-    a, b = _data(a), _data(b)
-    if a > b:
-        return g * 1.0, g * 0.0
-    if a < b:
-        return g * 0.0, g * 1.0
-    return g * 0.5, g * 0.5
-
-
-def _min_rule(g, out, a, b):  # ties split evenly, as torch.minimum
-    a, b = _data(a), _data(b)
-    if a < b:
-        return g * 1.0, g * 0.0
-    if a > b:
-        return g * 0.0, g * 1.0
-    return g * 0.5, g * 0.5
-
-
-def _sum_rule(g, out, *terms):
-    return (g,) * len(terms)
-
-
-def _dot_rule(g, out, *args):
-    """z = Σₖ wₖ·aₖ (+ b): ∂z/∂wₖ = aₖ, ∂z/∂aₖ = wₖ, ∂z/∂b = 1 (the seed's derivation)."""
-    n = len(args) // 2
-    sends = [g * local for local in args[n:2 * n] + args[:n]]  # wₖ gets g·aₖ, aₖ gets g·wₖ
-    if len(args) % 2:
-        sends.append(g)
-    return sends
 
 
 # ---- domain margins for the hypothesis strategies -----------------------------------------
