@@ -83,7 +83,7 @@ class Diagram(graphviz.Digraph):
         if self.node_count is not None and self.node_count > viz.MAX_NODES:
             raise RenderError(f"the graph has {self.node_count} nodes, over MAX_NODES="
                               f"{viz.MAX_NODES}; render it with render(diagram.source) if you "
-                              "really mean to")
+                              "really mean to", nodes=str(self.node_count))
         return viz.render(self.source).decode("utf-8")
 
 
@@ -204,7 +204,7 @@ def _check_size(root: Value, opts: _Options, fn: str) -> None:
 def _too_big(fn: str, count: str, opts: _Options) -> None:
     hint = "" if opts.collapse else "draw it with collapse=True (one box per neuron) or "
     raise RenderError(f"{fn}: the graph has {count} nodes, over max_nodes={opts.max_nodes}; "
-                      f"{hint}pass a larger max_nodes")
+                      f"{hint}pass a larger max_nodes", nodes=count)
 
 
 # ---- DOT -----------------------------------------------------------------------------------

@@ -77,10 +77,9 @@ def value_bundle(root: Any, max_nodes: int, include: Collection[str] | None = No
         return to_svg(root, max_nodes=max_nodes)
 
     def fallback(error: RenderError) -> str:
-        size = re.search(r"has ((?:over )?\d+) nodes", str(error))
-        if size is None:  # Graphviz failed: say so
+        if error.nodes is None:  # Graphviz failed: say so
             return f"{root!r}, not drawn: {error}"
-        return (f"{root!r}\nNot drawn: its graph has {size.group(1)} nodes, over the notebook "
+        return (f"{root!r}\nNot drawn: its graph has {error.nodes} nodes, over the notebook "
                 f"limit of {max_nodes}. Draw a network as one box per neuron with "
                 "autograd.viz.to_dot(value, collapse=True), or write every node to a file with "
                 "autograd.viz.save_svg(value, 'graph.svg', max_nodes=None).")

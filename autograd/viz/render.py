@@ -16,7 +16,15 @@ _BACKENDS = ("auto", "dot", "wasm")
 
 
 class RenderError(RuntimeError):
-    """Drawing failed: the graph is over the node limit, or Graphviz could not render it."""
+    """Drawing failed: the graph is over the node limit, or Graphviz could not render it.
+
+    `nodes` is the size that was refused (e.g. "1204" or "over 10000"), None when Graphviz
+    itself failed.
+    """
+
+    def __init__(self, message: str, nodes: str | None = None):
+        super().__init__(message)
+        self.nodes = nodes
 
 
 # ---- rendering -----------------------------------------------------------------------------
