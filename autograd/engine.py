@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import inspect
 import math
 import numbers
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autograd import ops
@@ -898,7 +896,9 @@ def _first_order_sends(fn: Op, g: Value, node: Value, prev: tuple[Value, ...]) -
 
 
 # ---- gradient switches -------------------------------------------------------------------
-_SUSPENDABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+# inspect.CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR (fixed code-object flags; importing
+# inspect would double the time `import autograd` takes)
+_SUSPENDABLE = 0x20 | 0x80 | 0x200
 
 
 def _recording(mode: tuple[tuple[bool, Any], ...]) -> bool:
@@ -979,7 +979,7 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
 # ---- micrograd compatibility ----------------------------------------------------------------
 def _hand_built(text: str) -> Op | None:
     """micrograd builds nodes as Value(data, (a, b), '+') and then sets `_backward`."""
-    return replace(_HAND_BUILT.bind(text, None, None), symbol=text) if text else None
+    return _HAND_BUILT.bind(text, None, None).replace(symbol=text) if text else None
 
 
 def _closure_rule(text: str, step: Callable[[], None] | None, node: Value | None,
@@ -1029,7 +1029,7 @@ def _set_backward(self: Value, step: Callable[[], None] | None) -> None:
     if step is not None and not callable(step):
         raise TypeError(f"_backward: expected a callable, got {type(step).__name__}")
     text = self._op or "?"
-    self._fn = replace(_HAND_BUILT.bind(text, step, self), symbol=text) if step else None
+    self._fn = _HAND_BUILT.bind(text, step, self).replace(symbol=text) if step else None
 
 
 def _no_step() -> None:

@@ -21,7 +21,6 @@ import math
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = ["Op", "register", "unregister", "get", "table", "names", "public", "text_to_latex"]
@@ -147,7 +146,6 @@ def _dot_rule(g, out, *args):
 
 
 # ---- an entry of the table ------------------------------------------------------------------
-@dataclass(frozen=True, eq=False, slots=True)
 class Op:
     """One op: its name, arity, forward on floats, chain rule and display/code forms.
 
@@ -175,26 +173,54 @@ class Op:
         doc: one-line description (the method's docstring).
     """
 
+    __slots__ = ("name", "arity", "forward", "rule", "symbol", "local_text", "latex", "method",
+                 "operator", "code", "local_code", "torch", "order", "safe", "builtin",
+                 "internal", "inline", "params", "doc", "param_examples")
     name: str
     arity: int | None
     forward: Callable[..., float]
     rule: Rule
-    symbol: str = ""
-    local_text: tuple[str, ...] | Callable[..., str | None] = ()
-    latex: tuple[str, ...] | Callable[..., str | None] = ()
-    method: str | None = None
-    operator: str | None = None
-    code: str | None = None
-    local_code: tuple[str, ...] = ()
-    torch: str | None = None
-    order: int | None = None
-    safe: Callable[..., bool] | None = None
-    builtin: bool = False
-    internal: bool = False
-    inline: bool = False
-    params: tuple[Any, ...] = ()
-    doc: str = ""
-    param_examples: tuple[Any, ...] = field(default=(), repr=False)
+    symbol: str
+    local_text: tuple[str, ...] | Callable[..., str | None]
+    latex: tuple[str, ...] | Callable[..., str | None]
+    method: str | None
+    operator: str | None
+    code: str | None
+    local_code: tuple[str, ...]
+    torch: str | None
+    order: int | None
+    safe: Callable[..., bool] | None
+    builtin: bool
+    internal: bool
+    inline: bool
+    params: tuple[Any, ...]
+    doc: str
+    param_examples: tuple[Any, ...]
+
+    def __init__(self, name: str, arity: int | None, forward: Callable[..., float], rule: Rule,
+                 *, symbol: str = "",
+                 local_text: tuple[str, ...] | Callable[..., str | None] = (),
+                 latex: tuple[str, ...] | Callable[..., str | None] = (),
+                 method: str | None = None, operator: str | None = None,
+                 code: str | None = None, local_code: tuple[str, ...] = (),
+                 torch: str | None = None, order: int | None = None,
+                 safe: Callable[..., bool] | None = None, builtin: bool = False,
+                 internal: bool = False, inline: bool = False, params: tuple[Any, ...] = (),
+                 doc: str = "", param_examples: tuple[Any, ...] = ()):
+        """Declare an op (fields as described above); entries are read-only afterwards."""
+        fields = dict(locals())
+        del fields["self"]
+        for key in self.__slots__:
+            object.__setattr__(self, key, fields[key])
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"Op {self.name!r} is read-only: make a new one with replace()")
+
+    def replace(self, **changes: Any) -> Op:
+        """A copy of this entry with some fields changed (like dataclasses.replace)."""
+        fields = {key: getattr(self, key) for key in self.__slots__}
+        fields.update(changes)
+        return Op(**fields)
 
     def bind(self, *params: Any) -> Op:
         """This op with static arguments fixed (e.g. the exponent n of `x ** n`)."""
@@ -333,7 +359,7 @@ def _bound(op: Op, params: tuple[Any, ...]) -> Op:
     key = (op.name, params)
     found = _bound_cache.get(key)
     if found is None:
-        found = replace(op, params=params, rule=_Partial(op.rule, params),
+        found = op.replace(params=params, rule=_Partial(op.rule, params),
                         forward=_Partial(op.forward, params))
         if len(_bound_cache) < 4096 and all(type(p) in (int, float, str) for p in params):
             _bound_cache[key] = found

