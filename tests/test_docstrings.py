@@ -13,7 +13,7 @@ MODULES = ["autograd.testing", "nn.data", "nn.losses", "nn.matrix", "nn.optim",
 # Public functions that raise nothing of their own.
 CANNOT_RAISE = {"nn.data.seed_example", "nn.optim.Optimizer.zero_grad", "nn.optim.Optimizer.lr",
                 "nn.matrix.Network.depth", "nn.matrix.Trace.__init__"}
-# Public names of autograd.testing that live in autograd._strategies (being rewritten).
+# Public names of autograd.testing that live in autograd.testing._strategies (being rewritten).
 ELSEWHERE = {"values", "expressions", "Expression", "OPS"}
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from autograd._gradcheck import GradcheckError, gradcheck
 from autograd._optional import extra_needed
+from autograd.testing._gradcheck import GradcheckError, gradcheck
 
 if TYPE_CHECKING:
-    from autograd._strategies import OPS, Expression, expressions, values
+    from autograd.testing._strategies import OPS, Expression, expressions, values
 
 __all__ = [
     "GradcheckError",
@@ -30,7 +30,7 @@ _MOVED = {"mlps": "nn.testing.mlps", "MLPCase": "nn.testing.MLPCase"}
 
 
 def __getattr__(name: str) -> Any:
-    """Import hypothesis (through autograd._strategies) only when a strategy is used.
+    """Import hypothesis (through autograd.testing._strategies) only when a strategy is used.
 
     Raises:
         ImportError: naming the `testing` extra, when hypothesis is not installed.
@@ -38,7 +38,7 @@ def __getattr__(name: str) -> Any:
     """
     if name in _STRATEGY_NAMES:
         with extra_needed("hypothesis", "testing", f"autograd.testing.{name}"):
-            from autograd import _strategies
+            from autograd.testing import _strategies
 
         return getattr(_strategies, name)  # each time: OPS follows the op table
     if name in _MOVED:  # autograd never imports nn: the network strategies live there
