@@ -565,7 +565,9 @@ def _apart(margin: float, a: float, b: float) -> bool:
 
 
 def _pow_safe(margin: float, a: float, b: float) -> bool:
-    return a >= margin  # the exponent's derivative needs ln(base)
+    # The exponent's derivative needs ln(base); and at an exponent of exactly 0 PyTorch masks
+    # the base's gradient (so its ∂²/∂a∂b is 0, not the true 1 at a = 1): stay away from both.
+    return a >= margin and abs(b) >= margin
 
 
 def _pow_n_safe(margin: float, x: float, n: float = 2.0) -> bool:

@@ -5,7 +5,10 @@
 micrograd's `Neuron`, `Layer` and `MLP` signatures keep working.
 """
 
-from nn import matrix
+from nn import (
+    matrix,
+    torch_bridge,  # noqa: F401,E402 (gives MLP to_torch/from_torch; torch loads on use)
+)
 from nn.data import make_circles, make_moons, make_spirals, make_xor, seed_example
 from nn.losses import (
     bce_with_logits,

@@ -16,7 +16,7 @@ import numbers
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd import Role, Value, dot
 from autograd._io import atomic_write, checked_path, file_kind
@@ -461,34 +461,8 @@ class MLP(Module):
         return (f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
                 f"output_activation={self.output_activation!r})")
 
-    def to_torch(self, *, dtype: Any = None) -> Any:
-        """An equivalent `torch.nn.Sequential` (same weights); see `nn.torch_bridge.to_torch`.
+    if TYPE_CHECKING:  # installed by nn.torch_bridge (imported with nn; torch only on use)
+        def to_torch(self, *, dtype: Any = None) -> Any: ...
 
-        Args:
-            dtype: a floating-point torch dtype for the parameters (default torch.float64).
-
-        Raises:
-            ImportError: naming the `torch` extra, when torch is not installed.
-            TypeError: `dtype` is not a floating-point torch dtype.
-            ValueError: a layer's neurons have different activations or sizes.
-        """
-        from nn.torch_bridge import to_torch  # torch is imported only there
-
-        return to_torch(self, dtype=dtype)
-
-    @classmethod
-    def from_torch(cls, seq: Any) -> MLP:
-        """An `nn.MLP` from a `torch.nn.Sequential`; see `nn.torch_bridge.from_torch`.
-
-        Args:
-            seq: `Linear` layers, each optionally followed by `Sigmoid`, `Tanh` or `ReLU`.
-
-        Raises:
-            ImportError: naming the `torch` extra, when torch is not installed.
-            TypeError: `seq` is not a `Sequential` or holds an unsupported module.
-            ValueError: the layers' sizes do not chain, hidden activations differ, or a
-                weight is not finite.
-        """
-        from nn.torch_bridge import from_torch
-
-        return from_torch(seq)
+        @classmethod
+        def from_torch(cls, seq: Any) -> MLP: ...

@@ -168,3 +168,39 @@ def from_torch(seq: Any) -> MLP:
                 w.data = x
             neuron.b.data = b
     return mlp
+
+
+# ---- the methods nn.MLP offers (installed here so that nn.module never imports this module)
+def _to_torch_method(self: MLP, *, dtype: Any = None) -> Any:
+    """An equivalent `torch.nn.Sequential` (same weights); see `nn.torch_bridge.to_torch`.
+
+    Args:
+        dtype: a floating-point torch dtype for the parameters (default torch.float64).
+
+    Raises:
+        ImportError: naming the `torch` extra, when torch is not installed.
+        TypeError: `dtype` is not a floating-point torch dtype.
+        ValueError: a layer's neurons have different activations or sizes.
+    """
+    return to_torch(self, dtype=dtype)
+
+
+def _from_torch_method(cls: type[MLP], seq: Any) -> MLP:
+    """An `nn.MLP` from a `torch.nn.Sequential`; see `nn.torch_bridge.from_torch`.
+
+    Args:
+        seq: `Linear` layers, each optionally followed by `Sigmoid`, `Tanh` or `ReLU`.
+
+    Raises:
+        ImportError: naming the `torch` extra, when torch is not installed.
+        TypeError: `seq` is not a `Sequential` or holds an unsupported module.
+        ValueError: the layers' sizes do not chain, hidden activations differ, or a
+            weight is not finite.
+    """
+    return from_torch(seq)
+
+
+_to_torch_method.__name__ = _to_torch_method.__qualname__ = "to_torch"
+_from_torch_method.__name__ = _from_torch_method.__qualname__ = "from_torch"
+MLP.to_torch = _to_torch_method  # type: ignore[method-assign]
+MLP.from_torch = classmethod(_from_torch_method)  # type: ignore[method-assign,assignment]
