@@ -6,15 +6,12 @@ Needs hypothesis (`pip install 'seedgrad[testing]'`). It lives on `nn`'s side be
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 try:
     from hypothesis import strategies as st
-    from hypothesis.errors import InvalidArgument
 except ImportError as error:  # pragma: no cover - depends on the install
     raise ImportError("nn.testing needs hypothesis: pip install 'seedgrad[testing]'") from error
 
@@ -22,41 +19,11 @@ import nn
 from autograd import Value
 from autograd import sum as value_sum
 from autograd.testing import values
+from autograd.testing.checks import check_bounds, check_choice, check_int, check_sizes
 
 __all__ = ["ACTIVATIONS", "MLPCase", "mlps"]
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")
-
-
-def _check_bounds(where: str, min_value: Any, max_value: Any) -> None:
-    for name, x in (("min_value", min_value), ("max_value", max_value)):
-        if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
-            raise InvalidArgument(f"{where}: {name} must be a finite real number, got {x!r}")
-    if min_value > max_value:
-        raise InvalidArgument(f"{where}: min_value={min_value!r} > max_value={max_value!r}")
-
-
-def _check_int(where: str, name: str, x: Any, least: int) -> None:
-    if not isinstance(x, int) or isinstance(x, bool) or x < least:
-        raise InvalidArgument(f"{where}: {name} must be an int ≥ {least}, got {x!r}")
-
-
-def _check_sizes(where: str, low: str, min_size: Any, high: str, max_size: Any,
-                 least: int) -> None:
-    _check_int(where, low, min_size, least)
-    _check_int(where, high, max_size, least)
-    if min_size > max_size:
-        raise InvalidArgument(f"{where}: {low}={min_size!r} > {high}={max_size!r}")
-
-
-def _check_choice(where: str, name: str, chosen: Any, known: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(chosen, str) or not isinstance(chosen, Collection) or not chosen:
-        raise InvalidArgument(f"{where}: {name} must be a non-empty collection of names "
-                              f"from {known}, got {chosen!r}")
-    unknown = [x for x in chosen if x not in known]
-    if unknown:
-        raise InvalidArgument(f"{where}: unknown {name} {unknown!r}; choose from {known}")
-    return tuple(x for x in known if x in chosen)
 
 
 # ---- mlps() ---------------------------------------------------------------------------------
@@ -120,11 +87,11 @@ def mlps(*, min_inputs: int = 1, max_inputs: int = 3, min_layers: int = 1,
     Raises:
         InvalidArgument: a size or bound is out of range, or an activation is unknown.
     """
-    _check_sizes("mlps", "min_inputs", min_inputs, "max_inputs", max_inputs, 1)
-    _check_sizes("mlps", "min_layers", min_layers, "max_layers", max_layers, 1)
-    _check_int("mlps", "max_width", max_width, 1)
-    _check_sizes("mlps", "min_samples", min_samples, "max_samples", max_samples, 1)
-    _check_bounds("mlps", min_value, max_value)
-    activations = _check_choice("mlps", "activations", activations, ACTIVATIONS)
+    check_sizes("mlps", "min_inputs", min_inputs, "max_inputs", max_inputs, 1)
+    check_sizes("mlps", "min_layers", min_layers, "max_layers", max_layers, 1)
+    check_int("mlps", "max_width", max_width, 1)
+    check_sizes("mlps", "min_samples", min_samples, "max_samples", max_samples, 1)
+    check_bounds("mlps", min_value, max_value)
+    activations = check_choice("mlps", "activations", activations, ACTIVATIONS)
     return _mlp_case(min_inputs, max_inputs, min_layers, max_layers, max_width, min_samples,
                      max_samples, activations, float(min_value), float(max_value))

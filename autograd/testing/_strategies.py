@@ -11,19 +11,17 @@ engine on every example.
 from __future__ import annotations
 
 import importlib
-import math
-import numbers
 import operator
 from collections.abc import Collection, Sequence
 from typing import Any
 
 from hypothesis import reject
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
 
 from autograd import engine
 from autograd import ops as op_table
 from autograd.engine import Value
+from autograd.testing.checks import check_bounds, check_choice, check_sizes
 
 _MARGIN = 0.1  # distance kept from domain edges and kinks
 _BOUND = 100.0  # |every intermediate value| stays below this
@@ -44,39 +42,7 @@ def __getattr__(name: str) -> Any:
     """`OPS`: the op names `expressions()` draws from by default, read from the table."""
     if name == "OPS":
         return _ops()
-    raise AttributeError(f"module 'autograd._strategies' has no attribute {name!r}")
-
-
-# ---- argument checks (InvalidArgument, as hypothesis' own strategies do) ----------------------
-def _check_bounds(where: str, min_value: Any, max_value: Any) -> None:
-    for name, x in (("min_value", min_value), ("max_value", max_value)):
-        if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
-            raise InvalidArgument(f"{where}: {name} must be a finite real number, got {x!r}")
-    if min_value > max_value:
-        raise InvalidArgument(f"{where}: min_value={min_value!r} > max_value={max_value!r}")
-
-
-def _check_int(where: str, name: str, x: Any, least: int) -> None:
-    if not isinstance(x, int) or isinstance(x, bool) or x < least:
-        raise InvalidArgument(f"{where}: {name} must be an int ≥ {least}, got {x!r}")
-
-
-def _check_sizes(where: str, low: str, min_size: Any, high: str, max_size: Any,
-                 least: int) -> None:
-    _check_int(where, low, min_size, least)
-    _check_int(where, high, max_size, least)
-    if min_size > max_size:
-        raise InvalidArgument(f"{where}: {low}={min_size!r} > {high}={max_size!r}")
-
-
-def _check_choice(where: str, name: str, chosen: Any, known: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(chosen, str) or not isinstance(chosen, Collection) or not chosen:
-        raise InvalidArgument(f"{where}: {name} must be a non-empty collection of names "
-                              f"from {known}, got {chosen!r}")
-    unknown = [x for x in chosen if x not in known]
-    if unknown:
-        raise InvalidArgument(f"{where}: unknown {name} {unknown!r}; choose from {known}")
-    return tuple(x for x in known if x in chosen)  # a fixed order, for reproducible draws
+    raise AttributeError(f"module 'autograd.testing._strategies' has no attribute {name!r}")
 
 
 def _floats(min_value: float, max_value: float) -> st.SearchStrategy[float]:
@@ -91,7 +57,7 @@ def values(*, min_value: float = -10.0, max_value: float = 10.0) -> st.SearchStr
     Raises:
         InvalidArgument: a bound is not a finite real number, or min_value > max_value.
     """
-    _check_bounds("values", min_value, max_value)
+    check_bounds("values", min_value, max_value)
     return _floats(float(min_value), float(max_value))
 
 
@@ -316,10 +282,10 @@ def expressions(*, min_inputs: int = 1, max_inputs: int = 3, min_size: int = 1,
     Raises:
         InvalidArgument: a size or bound is out of range, or an op name is unknown.
     """
-    _check_sizes("expressions", "min_inputs", min_inputs, "max_inputs", max_inputs, 1)
-    _check_sizes("expressions", "min_size", min_size, "max_size", max_size, 1)
-    _check_bounds("expressions", min_value, max_value)
+    check_sizes("expressions", "min_inputs", min_inputs, "max_inputs", max_inputs, 1)
+    check_sizes("expressions", "min_size", min_size, "max_size", max_size, 1)
+    check_bounds("expressions", min_value, max_value)
     known = _ops() + tuple(op.name for op in op_table.public(builtin=False) if _generable(op))
-    chosen = _check_choice("expressions", "ops", _ops() if ops is None else ops, known)
+    chosen = check_choice("expressions", "ops", _ops() if ops is None else ops, known)
     return _expression(min_inputs, max_inputs, min_size, max_size, float(min_value),
                        float(max_value), chosen)
