@@ -411,22 +411,19 @@ _pass_lock = threading.RLock()
 
 def _add_to_grads(nodes: list[Value], create_graph: bool) -> None:
     """`.grad += ∂root/∂node` for every node, all or nothing (an interrupt undoes it)."""
+    if create_graph:
+        try:
+            _accumulate({node: node._g for node in nodes if node._g is not None})
+        finally:
+            _clear(nodes)
+        return
     before = [node.grad for node in nodes]
     try:
-        if create_graph:
-            for node in nodes:
-                g, old = node._g, node.grad
-                if g is not None:
-                    node.grad = g if type(old) is float and old == 0.0 else old + g
-            _clear(nodes)
-        else:
-            for node in nodes:
-                node.grad += node._g
+        for node in nodes:  # the first-order path: floats, kept tight
+            node.grad += node._g
     except BaseException:
         for node, old in zip(nodes, before):
             node.grad = old
-        if create_graph:
-            _clear(nodes)
         raise
 
 
@@ -725,10 +722,6 @@ def _operand(other: Any, op: str) -> Any:
         return NotImplemented
 
 
-def _is_zero(x: Any) -> bool:
-    return type(x) is float and x == 0.0
-
-
 def _no_rule(g: Any, out: Any, *xs: Any) -> Sequence[Any]:
     raise TypeError("this node has no chain rule")
 
@@ -757,29 +750,37 @@ def dot(ws: Iterable[Any], xs: Iterable[Any], bias: Any = None, *, label: str = 
         TypeError: an argument is not a sequence of Values or numbers.
         ValueError: `ws` and `xs` differ in length.
     """
-    if type(ws) is list and type(xs) is list and len(ws) == len(xs) and (
-            bias is None or type(bias) is Value):
+    if type(ws) is list and type(xs) is list and (bias is None or type(bias) is Value):
         try:  # the common case (a neuron: lists of Values): no per-item checks
-            data = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)])
-        except (AttributeError, TypeError):
-            data = None  # not all Values: the checked path below explains
-        if type(data) is float:
-            parents = (*ws, *xs) if bias is None else (*ws, *xs, bias)
-            out = _node(data if bias is None else data + bias.data, parents, ops.DOT)
-            out.label = label
-            return out
+            return _dot_node(ws, xs, bias, label)
+        except _NotValues:
+            pass  # the checks below say what is wrong
     ws, xs = _values(ws, "dot"), _values(xs, "dot")
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     if bias is not None and not isinstance(bias, Value):
         bias = _constant(bias, "dot")
-    data = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)])
+    return _dot_node(ws, xs, bias, label)
+
+
+class _NotValues(Exception):
+    """`_dot_node` was given something other than equally long sequences of Values."""
+
+
+def _dot_node(ws: Sequence[Any], xs: Sequence[Any], bias: Value | None, label: str) -> Value:
+    """The Σ node of `dot` (raises _NotValues for operands that are not all Values)."""
+    if len(ws) != len(xs):
+        raise _NotValues
+    try:
+        data = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)])
+    except (AttributeError, TypeError):
+        raise _NotValues from None
+    if type(data) is not float:  # e.g. objects whose .data is not a number
+        raise _NotValues
     if bias is None:
-        parents = (*ws, *xs)
+        out = _node(data, (*ws, *xs), ops.DOT)
     else:
-        data += bias.data
-        parents = (*ws, *xs, bias)
-    out = _node(data, parents, ops.DOT)
+        out = _node(data + bias.data, (*ws, *xs, bias), ops.DOT)
     out.label = label
     return out
 

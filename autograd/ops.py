@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 __all__ = ["Op", "register", "unregister", "get", "table", "names", "public", "text_to_latex"]
@@ -274,7 +274,7 @@ _removers: list[Callable[[Op], None]] = []
 _bound_cache: dict[tuple[str, tuple[Any, ...]], Op] = {}
 
 
-def register(op: Op, *, replace_custom: bool = True) -> Op:
+def register(op: Op) -> Op:
     """Add `op` to the table (and its method/operator to `Value`); returns it.
 
     Raises:
@@ -285,11 +285,10 @@ def register(op: Op, *, replace_custom: bool = True) -> Op:
         raise TypeError(f"register: expected an Op, got {type(op).__name__}")
     with _LOCK:
         old = _TABLE.get(op.name)
-        if old is not None and (old.builtin or not replace_custom):
+        if old is not None and old.builtin:
             raise ValueError(f"register: the op name {op.name!r} is taken by a built-in op")
         _TABLE[op.name] = op
-        for key in [k for k in _bound_cache if k[0] == op.name]:
-            del _bound_cache[key]
+        _forget_bound(op.name)
     for listener in list(_listeners):
         listener(op)
     return op
@@ -312,11 +311,16 @@ def _drop(name: str) -> Op:
     """Remove any op (tests that declare a temporary built-in clean up with this)."""
     with _LOCK:
         op = _TABLE.pop(name)
-        for key in [k for k in _bound_cache if k[0] == name]:
-            del _bound_cache[key]
+        _forget_bound(name)
     for remover in list(_removers):
         remover(op)
     return op
+
+
+def _forget_bound(name: str) -> None:
+    """Drop the cached bound copies of op `name` (it was redefined or removed)."""
+    for key in [k for k in _bound_cache if k[0] == name]:
+        del _bound_cache[key]
 
 
 def get(name: str) -> Op:
@@ -410,11 +414,6 @@ def text_to_latex(text: str) -> str:
     text = re.sub("[₀-₉]+", lambda m: "_{" + "".join(_SUB_DIGITS[c] for c in m.group()) + "}",
                   text)
     return "".join(_LATEX_CHARS.get(c, c) for c in text).replace("*", r" \cdot ")
-
-
-def iter_ops() -> Iterator[Op]:
-    """Every registered op, in registration order."""
-    return iter(list(_TABLE.values()))
 
 
 # ---- helpers that work on floats and on Values ------------------------------------------
