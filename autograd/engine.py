@@ -772,7 +772,7 @@ def _dot_node(ws: Sequence[Any], xs: Sequence[Any], bias: Value | None, label: s
     if len(ws) != len(xs):
         raise _NotValues
     try:
-        data = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)])
+        data = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)], 0.0)
     except (AttributeError, TypeError):
         raise _NotValues from None
     if type(data) is not float:  # e.g. objects whose .data is not a number

@@ -699,3 +699,16 @@ def test_number_conventions_are_refused_inside_a_rule_under_create_graph():
         x = Value(0.5)
         with pytest.raises(TypeError, match="would lose the graph"):
             autograd.grad(f(x), [x], create_graph=True)
+
+
+def test_dot_of_empty_sequences_is_the_bias():
+    b = Value(1.5)
+    z = autograd.dot([], [], b)
+    assert z.data == 1.5 and type(z.data) is float
+    z.backward()
+    assert b.grad == 1.0
+    assert autograd.dot([], []).data == 0.0
+    with pytest.raises(TypeError, match="dot: expected a sequence"):
+        autograd.dot([Value(1.0)], Value(2.0))
+    with pytest.raises(ValueError, match="dot: 1 weights but 2 inputs"):
+        autograd.dot([Value(1.0)], [Value(2.0), 3.0])
