@@ -47,8 +47,8 @@ __all__ = [
     "op",
 ]
 
-_builtin_sum = sum
 _INF = math.inf
+_DOT = ops.DOT
 
 # Thread- and asyncio-safe switch for recording the graph (see `no_grad`): a stack of the
 # open no_grad/enable_grad blocks, (enabled, frame of a generator block or None); empty: on.
@@ -295,6 +295,14 @@ def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) 
             if g == 0.0 and on_step is None and -_INF < node.data < _INF:
                 continue  # nothing to send (a ReLU that is off, a satisfied hinge): skip
             prev = node._prev
+            if fn is _DOT and on_step is None:  # a neuron's Σ: z = Σₖ wₖ·aₖ (+ b)
+                n = len(prev) // 2
+                for w, a in zip(prev[:n], prev[n:2 * n]):
+                    w._g += g * a.data  # ∂z/∂wₖ = aₖ
+                    a._g += g * w.data  # ∂z/∂aₖ = wₖ
+                if len(prev) % 2:
+                    prev[-1]._g += g  # ∂z/∂b = 1
+                continue
             if len(prev) == 2:  # most nodes: unrolled, no argument lists
                 a, b = prev
                 da, db = sends = fn.rule(g, node.data, a.data, b.data)
@@ -391,7 +399,10 @@ def _inner_order(root: Value, leaves: list[Value] | None = None,
                 node._g = start
             push(node)
             push(None)
-            for parent in node._prev:
+            prev = node._prev
+            if len(prev) > 4 and seen.issuperset(prev):
+                continue  # a neuron's Σ whose weights and inputs were all met already
+            for parent in prev:
                 if parent not in seen:
                     if parent._prev:
                         push(parent)
@@ -771,8 +782,10 @@ def _dot_node(ws: Sequence[Any], xs: Sequence[Any], bias: Value | None, label: s
     """The Σ node of `dot` (raises _NotValues for operands that are not all Values)."""
     if len(ws) != len(xs):
         raise _NotValues
+    data = 0.0  # added left to right, as the compiled code does: same float, same order
     try:
-        data = _builtin_sum([w.data * x.data for w, x in zip(ws, xs)], 0.0)
+        for w, x in zip(ws, xs):
+            data += w.data * x.data
     except (AttributeError, TypeError):
         raise _NotValues from None
     if type(data) is not float:  # e.g. objects whose .data is not a number
