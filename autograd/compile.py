@@ -451,7 +451,11 @@ class _Program:
         """Lines, parameter and input gradient names, accumulators.
 
         A line is (text, False), (text, True) for a send to an input, or (`if g:`, block)
-        with the block's (text, is_input) lines: the sends a zero gradient skips."""
+        with the block's (text, is_input) lines: the sends a zero gradient skips.
+
+        `batch` gets its own lines (`self.batch_backward`): every gradient starts at 0.0 and
+        each node adds its sends to its parents inside its own `if g:`, so a unit whose
+        ReLU is off costs nothing; the sums come out the same, in the same order."""
         outputs = self.trace.outputs
         backward_order: list[Value] = []
         seen: set[Value] = set()
@@ -470,27 +474,41 @@ class _Program:
             if out in incoming:
                 incoming[out].append("_seed")
         lines: list[tuple[str, Any]] = []
+        inner = [self._grad_names[n] for n in reversed(backward_order) if self.kind[n] == "inner"]
+        batch: list[tuple[str, Any]] = [(line, False) for line in _unpack(
+            inner, f"(0.0,) * {len(inner)}")] if inner else []
         for node in reversed(backward_order):
             kind = self.kind[node]
             if kind in ("param", "input"):
                 g = self._grad_names[node]
-                lines += [(f"{g} += _seed", kind == "input") for _ in range(
+                seeds = [(f"{g} += _seed", kind == "input") for _ in range(
                     len([o for o in outputs if o is node]))]
+                lines += seeds
+                batch += seeds
                 continue
             if kind != "inner":
                 continue
             g = self._grad_names[node]
             lines += [(line, False) for line in _sum_lines(g, incoming[node], "")]
+            batch += [(f"{g} += _seed", False) for send in incoming[node] if send == "_seed"]
             leaf_sends: list[tuple[str, bool]] = []
-            for parent, send in self._sends(node, g, lines):
+            inner_sends: list[tuple[str, bool]] = []
+            helpers: list[tuple[str, Any]] = []
+            for parent, send in self._sends(node, g, helpers):
                 pkind = self.kind[parent]
                 if pkind == "inner":
                     incoming[parent].append(send)
+                    inner_sends.append((f"    {self._grad_names[parent]} += {send}", False))
                 elif pkind in ("param", "input"):
                     leaf_sends.append((f"    {self._grad_names[parent]} += {send}",
                                        pkind == "input"))
+            lines += helpers
+            batch += helpers
             if leaf_sends:
                 lines.append((f"if {g}:", leaf_sends))
+            if leaf_sends or inner_sends:
+                batch.append((f"if {g}:", inner_sends + leaf_sends))
+        self.batch_backward = batch
         params = [self._grad_names.get(p, "0.0") for p in self.params]
         inputs = [self._grad_names.get(v, "0.0") for v in self.trace.inputs]
         accumulators = [self._grad_names[p] for p in self.params if p in self._grad_names]
@@ -576,7 +594,7 @@ class _Program:
                         block(forward_body(lambda k: f"raise _Miss({k})", "raise _NonFinite")),
                         f"    return {out_tuple}"]
         target = (f"({', '.join(inputs)},)" if inputs else "_")
-        per_row_bwd = _render(backward, inputs=False)
+        per_row_bwd = _render(self.batch_backward, inputs=False)
         batch_accumulators = list(dict.fromkeys(accumulators))
         batch = ["def batch(_P, _rows, _seed):",
                  block(read),
@@ -794,9 +812,12 @@ class Compiled:
                     found = self.forward(*args)
                     found = tuple(found) if isinstance(found, list) else (found,)
                 outs[members[k]] = found
-        for params, total in sums:
-            for p, g in zip(params, total):
-                grads[p] = grads[p] + g if p in grads else g
+        if len(sums) == 1 and not grads:  # the usual case: one trace, no row redone
+            grads = dict(zip(*sums[0]))
+        else:
+            for params, total in sums:
+                for p, g in zip(params, total):
+                    grads[p] = grads[p] + g if p in grads else g
         if grads:
             _add_grads(grads)
         width = len(outs[0])

@@ -445,6 +445,9 @@ def _accumulate(grads: dict[Value, Any]) -> None:
         before = [node.grad for node, _ in items]
         try:
             for node, g in items:
+                if type(g) is float:  # compiled code and first-order passes: floats
+                    node.grad += g
+                    continue
                 old = node.grad
                 node.grad = g if type(old) is float and old == 0.0 and isinstance(g, Value) \
                     else old + g

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -117,6 +118,8 @@ def _loss(name: str, symbol: str, forward: Any, rule: Any, text: Any, doc: str, 
 
     def checked_rule(*args: Any) -> list[Any]:
         sends = list(rule(*args))
+        if set(map(type, sends)) <= _FLOAT and math.isfinite(sum(sends)):
+            return sends  # all finite floats (a sum of floats is finite only then)
         for i, d in enumerate(sends):
             if not math.isfinite(d.data if isinstance(d, Value) else d) and _all_finite(args):
                 raise OverflowError(f"{who}: overflow: the gradient sent to input {i} is too "
@@ -125,6 +128,9 @@ def _loss(name: str, symbol: str, forward: Any, rule: Any, text: Any, doc: str, 
 
     return register(Op(name=name, arity=None, forward=checked_forward, rule=checked_rule,
                        symbol=symbol, local_text=text, doc=doc))
+
+
+_FLOAT = {float}
 
 
 def _all_finite(args: tuple[Any, ...]) -> bool:
@@ -445,7 +451,7 @@ def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:
 
 
 def _l2_forward(alpha: float, *p: float) -> float:
-    return alpha * math.fsum(pi * pi for pi in p)
+    return alpha * math.fsum(map(operator.mul, p, p))
 
 
 def _l2_rule(alpha: float, g: Any, out: Any, *p: Any) -> list[Any]:
