@@ -217,8 +217,7 @@ def _node(data: float, prev: tuple[Value, ...], fn: Op) -> Value:
     out.grad = 0.0
     out.label = ""
     out.role = None
-    mode = _grad_mode.get()
-    if not mode or _recording(mode):
+    if not _blocks_open or _recording(_grad_mode.get()):
         out._prev = prev
         out._fn = fn
     else:
@@ -918,6 +917,12 @@ def _first_order_sends(fn: Op, g: Value, node: Value, prev: tuple[Value, ...]) -
 _SUSPENDABLE = 0x20 | 0x80 | 0x200
 
 
+# How many no_grad/enable_grad blocks are open, in all threads and tasks together: while it
+# is 0 no context can be inside one, and `_node` need not look its own context up.
+_blocks_open = 0
+_blocks_lock = threading.Lock()
+
+
 def _recording(mode: tuple[tuple[bool, Any], ...]) -> bool:
     """The innermost open block decides, skipping blocks of suspended generators."""
     for enabled, frame in reversed(mode):
@@ -942,6 +947,9 @@ class _GradMode(contextlib.ContextDecorator):
         caller = sys._getframe(1)
         frame = caller if caller.f_code.co_flags & _SUSPENDABLE else None
         entry = (self.enabled, frame)
+        global _blocks_open
+        with _blocks_lock:
+            _blocks_open += 1
         self._entries.append(entry)
         _grad_mode.set((*_grad_mode.get(), entry))
 
@@ -955,6 +963,9 @@ class _GradMode(contextlib.ContextDecorator):
             if mode[i] is entry:
                 _grad_mode.set(mode[:i] + mode[i + 1:])
                 break
+        global _blocks_open
+        with _blocks_lock:
+            _blocks_open -= 1
 
 
 def no_grad() -> _GradMode:

@@ -34,7 +34,7 @@ import sysconfig
 import threading
 import tracemalloc
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -490,6 +490,7 @@ class Engine:
     Value: Any
     recursive: bool = False  # its backward recurses: needs a big stack and a high limit
     gc_off: bool = False  # GC disabled while building and differentiating
+    scope: bool = False  # built and differentiated inside autograd.gc_scope()
 
 
 ENGINE_LABELS = {"seedgrad": "seedgrad", "seedgrad-gc-off": "seedgrad, GC off",
@@ -546,6 +547,11 @@ def run_graph(engine: Engine, n: int) -> dict[str, float]:
     gc.collect()
     if engine.gc_off:
         gc.disable()
+    scope = ExitStack()
+    if engine.scope:
+        import autograd
+
+        scope.enter_context(autograd.gc_scope())
     try:
         start = perf_counter()
         s = sum_of_products(zero, xs, ws)
@@ -567,6 +573,7 @@ def run_graph(engine: Engine, n: int) -> dict[str, float]:
             gc.collect()
         freed = perf_counter()
     finally:
+        scope.close()
         if engine.gc_off:
             gc.enable()
     return {"forward": built - start, "backward": done - built, "free": freed - done}
@@ -701,25 +708,34 @@ def micrograd_depth(ops: int, limit: int) -> dict[str, Any]:
 
 
 def bench_scaling(config: Config) -> dict[str, Any]:
-    """Section 4: seedgrad's per-node cost as the graph grows (GC on, as shipped)."""
+    """Section 4: seedgrad's per-node cost as the graph grows: GC on as shipped, and
+    inside `autograd.gc_scope()` (the two interleaved, same sizes)."""
     found, _ = engines(["seedgrad"])
-    engine = found["seedgrad"]
+    shipped = found["seedgrad"]
+    scoped = Engine(shipped.key, shipped.label, shipped.Value, scope=True)
     sizes = config.scaling_nodes
-    runs: dict[int, list[dict[str, float]]] = {nodes: [] for nodes in sizes}
+    runs: dict[tuple[bool, int], list[dict[str, float]]] = {
+        (scope, nodes): [] for scope in (False, True) for nodes in sizes}
     with frozen_heap():
         for _ in range(config.scaling_rounds):
             for nodes in sizes:
-                runs[nodes].append(run_graph(engine, nodes // 2))
-    rows = []
-    for nodes in sizes:
-        per = {phase: median([r[phase] for r in runs[nodes]]) / nodes * 1e9
-               for phase in ("forward", "backward", "free")}
-        total = median([r["forward"] + r["backward"] for r in runs[nodes]]) / nodes * 1e9
-        rows.append({"nodes": nodes, "forward_ns": per["forward"],
-                     "backward_ns": per["backward"], "total_ns": total, "free_ns": per["free"]})
-    for row in rows:
-        row["vs_smallest"] = row["total_ns"] / rows[0]["total_ns"]
-    return {"config": {"rounds": config.scaling_rounds}, "rows": rows}
+                for engine in (shipped, scoped):
+                    runs[engine.scope, nodes].append(run_graph(engine, nodes // 2))
+    out: dict[str, Any] = {"config": {"rounds": config.scaling_rounds}}
+    for scope, key in ((False, "rows"), (True, "scope_rows")):
+        rows = []
+        for nodes in sizes:
+            done = runs[scope, nodes]
+            per = {phase: median([r[phase] for r in done]) / nodes * 1e9
+                   for phase in ("forward", "backward", "free")}
+            total = median([r["forward"] + r["backward"] for r in done]) / nodes * 1e9
+            rows.append({"nodes": nodes, "forward_ns": per["forward"],
+                         "backward_ns": per["backward"], "total_ns": total,
+                         "free_ns": per["free"]})
+        for row in rows:
+            row["vs_smallest"] = row["total_ns"] / rows[0]["total_ns"]
+        out[key] = rows
+    return out
 
 
 # ---- 5. compile: trace + code generation time, compiled cost per node ----------------------
@@ -865,6 +881,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     train = results.get("train", {}).get("peers", {})
     nodes = results.get("nodes", {}).get("engines", {})
     scaling = results.get("scaling", {}).get("rows", [])
+    scaling_scope = results.get("scaling", {}).get("scope_rows", [])
     depth = results.get("depth", {}).get("engines", {})
 
     def paired(rows: dict[str, Any], key: str, other: str) -> float | None:
@@ -893,6 +910,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         ("train step: micrograd (GC off) ÷ seedgrad", ratio(train, "micrograd-gc-off", "ratio"),
          ">=", 5.0),
         ("train step: seedgrad ÷ hand-written backprop", 1 / hand if hand else None, "<=", 2.0),
+        ("train step: seedgrad inside gc_scope() ÷ hand-written backprop",
+         paired(train, "seedgrad-gc-scope", "handwritten"), "<=", 2.5),
         ("train step: seedgrad compiled ÷ hand-written backprop", compiled_hand, "<=", 0.6),
         ("train step: seedgrad eager ÷ seedgrad compiled", 1 / compiled if compiled else None,
          ">=", 7.0),
@@ -904,6 +923,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
          seed_bytes / micro_bytes if seed_bytes and micro_bytes else None, "<=", 0.4),
         ("per node fwd+bwd: largest ÷ smallest graph (scaling)",
          scaling[-1]["vs_smallest"] if len(scaling) > 1 else None, "<=", 1.3),
+        ("per node fwd+bwd inside gc_scope(): largest ÷ smallest graph (scaling)",
+         scaling_scope[-1]["vs_smallest"] if len(scaling_scope) > 1 else None, "<=", 1.3),
         ("seedgrad: the depth chain at the default recursion limit (1 = done)",
          1.0 if deep == "ok" else (0.0 if deep else None), ">=", 1.0),
     ]
@@ -1002,14 +1023,16 @@ def render_depth(section: dict[str, Any]) -> str:
 
 
 def render_scaling(section: dict[str, Any]) -> str:
-    """The scaling table."""
-    lines = ["Scaling: seedgrad's per-node cost as the graph grows (GC on, as shipped).", "",
-             "| nodes | forward ns | backward ns | fwd + bwd ns | free ns | vs smallest |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for row in section["rows"]:
-        lines.append(f"| {row['nodes']:,} | {fmt(row['forward_ns'])} | "
-                     f"{fmt(row['backward_ns'])} | {fmt(row['total_ns'])} | "
-                     f"{fmt(row['free_ns'])} | {fmt(row['vs_smallest'])} |")
+    """The scaling table: as shipped, then inside `autograd.gc_scope()`."""
+    lines = ["Scaling: seedgrad's per-node cost as the graph grows, GC on as shipped and "
+             "inside `autograd.gc_scope()` (the two interleaved).", "",
+             "| nodes | GC | forward ns | backward ns | fwd + bwd ns | free ns | vs smallest |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for key, gc_mode in (("rows", "as shipped"), ("scope_rows", "gc_scope()")):
+        for row in section.get(key, []):
+            lines.append(f"| {row['nodes']:,} | {gc_mode} | {fmt(row['forward_ns'])} | "
+                         f"{fmt(row['backward_ns'])} | {fmt(row['total_ns'])} | "
+                         f"{fmt(row['free_ns'])} | {fmt(row['vs_smallest'])} |")
     return "\n".join(lines)
 
 
