@@ -29,6 +29,7 @@ mode's. Reads of `.data` itself are invisible to the trace: branch on comparison
 from __future__ import annotations
 
 import builtins
+import itertools
 import keyword
 import math
 import operator
@@ -47,6 +48,8 @@ MAX_NODES = 100_000  # per sample: larger graphs would make compile() itself slo
 MAX_TRACES = 64  # per distinct static key; the oldest is dropped beyond this
 _CHUNK = 50  # terms per line of a long sum (Python's compiler recurses on nested +)
 _REDUCTIONS = ("sum", "mean")
+_SEQUENCES = {list, tuple}
+_NUMBERS = {float, int}
 
 
 class TraceError(Exception):
@@ -892,35 +895,34 @@ class Compiled:
         static = frozenset(range(self.nargs))  # plain numbers: fn's own errors are raised
         return _run_traced(self.fn, args, static, self.names), static
 
-    def _fast_rows(self, columns: list[list[Any]]) -> tuple[Any, list[list[float]]] | None:
+    def _fast_rows(self, columns: list[list[Any]]
+                   ) -> tuple[Any, list[tuple[Any, ...]]] | None:
         """(key, flat rows of floats) if no argument is static and every row has the first
         row's shape and holds only floats and ints; else None (the general path)."""
         if self._static or not columns:
             return None
         first = [c[0] for c in columns]
         key = self._key(first)
-        lengths = [len(a) if type(a) in (list, tuple) else -1 for a in first]
-        rows: list[list[float]] = []
-        append = rows.append
-        for args in zip(*columns):
-            flat: list[Any] = []
-            for arg, length in zip(args, lengths):
-                if length < 0:
-                    if type(arg) in (list, tuple):
-                        return None
-                    flat.append(arg)
-                elif type(arg) not in (list, tuple) or len(arg) != length:
+        per_row: list[Iterable[tuple[Any, ...]]] = []  # each column as one tuple per row
+        for column, arg in zip(columns, first):
+            kinds = set(map(type, column))  # the checks and the flattening all run in C
+            if type(arg) in (list, tuple):
+                if not kinds <= _SEQUENCES or set(map(len, column)) != {len(arg)}:
                     return None
-                else:
-                    flat += arg
-            append(flat)
-        kinds: set[type] = set()
-        for row in rows:
-            kinds.update(map(type, row))
-        if not kinds <= {float, int}:
+                per_row.append(map(tuple, column))
+            elif kinds & _SEQUENCES:
+                return None
+            else:
+                per_row.append(zip(column))
+        joined = per_row[0]
+        for more in per_row[1:]:
+            joined = map(operator.add, joined, more)
+        rows: list[tuple[Any, ...]] = list(joined)
+        kinds = set(map(type, itertools.chain.from_iterable(rows)))
+        if not kinds <= _NUMBERS:
             return None
         if int in kinds:
-            rows = [list(map(float, row)) for row in rows]
+            rows = [tuple(map(float, row)) for row in rows]
         return key, rows
 
     def _key(self, args: Sequence[Any]) -> tuple[Any, ...]:
