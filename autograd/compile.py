@@ -382,8 +382,12 @@ class _Program:
     def _op_function(self, fn: ops.Op, what: str) -> str:
         """A namespace name for an op's registered forward or rule (ops without templates)."""
         key = self._op_names.get(id(fn))
-        if key is None:
-            key = self._op_names[id(fn)] = f"_op{len(self._op_names)}"
+        if key is None:  # _op_<name>, numbered when ops of one name differ (bound params)
+            key = base = f"_op_{_sanitise(fn.name) or 'custom'}"
+            taken = set(self._op_names.values())
+            while key in taken:
+                key = f"{base}_{len(taken)}"
+            self._op_names[id(fn)] = key
             self.namespace[f"{key}_forward"] = fn.forward
             self.namespace[f"{key}_rule"] = fn.rule
         return f"{key}_{what}"
@@ -445,7 +449,8 @@ class _Program:
         code = _code(fn)
         if code is not None:
             return [f"{target} = {code.format(**_slots(args, fn))}"]
-        comment = f"  # {fn.name}" if fn.name != _sanitise(fn.name) else ""
+        shown = fn.symbol if fn.symbol != fn.name else fn.name
+        comment = f"  # {shown}" if shown != _sanitise(fn.name) else ""
         return [f"{target} = {self._op_function(fn, 'forward')}({', '.join(args)}){comment}"]
 
     # -- backward --------------------------------------------------------------------------
