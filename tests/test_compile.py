@@ -155,6 +155,26 @@ def test_expressions_agree_with_eager(expr):
     assert step.forward(*point) == pytest.approx(expr.output.data, rel=RTOL, abs=1e-300)
 
 
+@PROPERTY
+@given(expressions(min_inputs=2, max_size=10), st.data())
+def test_expressions_batch_agrees_with_eager(expr, data):
+    """`batch` (whose backward skips a node with g = 0, as eager does) on random graphs:
+    the first k inputs are parameters, the rest arguments, the same row three times."""
+    point = [x.data for x in expr.inputs]
+    k = data.draw(st.integers(1, len(point) - 1), label="parameters")
+    expr.output.backward()
+    want = [x.grad for x in expr.inputs[:k]]
+    params = [Value(x) for x in point[:k]]
+    step = autograd.compile(lambda *args: expr(*params, *args), *point[k:])
+    rows = [[x] * 3 for x in point[k:]]
+    for reduction, factor in (("sum", 3.0), ("mean", 1.0)):
+        for p in params:
+            p.grad = 0.0
+        total = step.batch(*rows, reduction=reduction)
+        assert total == pytest.approx(expr.output.data * factor, rel=RTOL, abs=1e-300)
+        assert_close([p.grad for p in params], [g * factor for g in want])
+
+
 def _op_cases():
     for op in ops.public():
         if op.arity is None:
@@ -185,6 +205,12 @@ def test_every_op_agrees_with_eager(op, n):
     xs = [Value(x) for x in point]
     assert step(*xs) == out.data
     assert_close([x.grad for x in xs], [leaf.grad for leaf in leaves])
+    # batch, two rows: the op's first input is a parameter times an argument that is 1.0
+    param = Value(point[0])
+    batched = autograd.compile(lambda one, *rest: f(param * one, *rest), 1.0, *point[1:])
+    rows = [[x, x] for x in [1.0, *point[1:]]]
+    assert batched.batch(*rows) == pytest.approx(2 * out.data, rel=RTOL, abs=1e-300)
+    assert_close([param.grad], [2 * leaves[0].grad])
 
 
 @pytest.mark.parametrize("shape", ["dot", "sum"])
