@@ -773,29 +773,44 @@ def dot(ws: Iterable[Any], xs: Iterable[Any], bias: Any = None, *, label: str = 
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     if bias is not None and not isinstance(bias, Value):
         bias = _constant(bias, "dot")
-    return _dot_node(ws, xs, bias, label)
+    return _dot_node(ws, xs, bias, label, checked=True)
 
 
 class _NotValues(Exception):
     """`_dot_node` was given something other than equally long sequences of Values."""
 
 
-def _dot_node(ws: Sequence[Any], xs: Sequence[Any], bias: Value | None, label: str) -> Value:
-    """The Σ node of `dot` (raises _NotValues for operands that are not all Values)."""
+def _dot_node(ws: Sequence[Any], xs: Sequence[Any], bias: Value | None, label: str,
+              checked: bool = False) -> Value:
+    """The Σ node of `dot` (raises _NotValues for operands that are not all Values).
+
+    `checked`: the operands are known to be Values; their `.data` are made floats (a numpy
+    number someone stored there) or refused with a TypeError naming `dot`.
+    """
     if len(ws) != len(xs):
         raise _NotValues
     data = 0.0  # added left to right, as the compiled code does: same float, same order
     try:
-        for w, x in zip(ws, xs):
-            data += w.data * x.data
+        if checked:
+            for w, x in zip(ws, xs):
+                data += _as_float(w.data, "dot") * _as_float(x.data, "dot")
+        else:
+            for w, x in zip(ws, xs):
+                data += w.data * x.data
+        if bias is not None:
+            data += _as_float(bias.data, "dot") if checked else bias.data
     except (AttributeError, TypeError):
+        if checked:
+            raise
         raise _NotValues from None
     if type(data) is not float:  # e.g. objects whose .data is not a number
+        if checked:  # the sum of real numbers left the float range's type (cannot happen)
+            raise TypeError(f"dot: the sum is {type(data).__name__} {data!r}, not a float")
         raise _NotValues
     if bias is None:
         out = _node(data, (*ws, *xs), ops.DOT)
     else:
-        out = _node(data + bias.data, (*ws, *xs, bias), ops.DOT)
+        out = _node(data, (*ws, *xs, bias), ops.DOT)
     out.label = label
     return out
 

@@ -712,3 +712,20 @@ def test_dot_of_empty_sequences_is_the_bias():
         autograd.dot([Value(1.0)], Value(2.0))
     with pytest.raises(ValueError, match="dot: 1 weights but 2 inputs"):
         autograd.dot([Value(1.0)], [Value(2.0), 3.0])
+
+
+def test_dot_with_numbers_of_other_types_in_data():
+    """`.data` set by hand to a numpy number is read as a float; junk is refused by name
+    (the fast path's internal signal never escapes)."""
+    np = pytest.importorskip("numpy")
+    w, x, b = Value(1.0), Value(2.0), Value(0.0)
+    w.data, b.data = np.float64(3.0), np.float32(0.5)
+    z = autograd.dot([w], [x], b)
+    assert z.data == 6.5 and type(z.data) is float
+    z.backward()
+    assert (w.grad, x.grad, b.grad) == (2.0, 3.0, 1.0)
+    for holder in (w, b):
+        holder.data = "junk"
+        with pytest.raises(TypeError, match="dot: expected a real number, got str 'junk'"):
+            autograd.dot([w], [x], b)
+        holder.data = 1.0
