@@ -436,6 +436,53 @@ class _Program:
                 lines.append((node, computed))
         return lines
 
+    def _sparse_forward(self, forward: list[tuple[Value, list[str]]]
+                        ) -> tuple[list[tuple[Value, list[str]]], list[str], list[str]]:
+        """`batch`'s forward: a Σ whose every product has a factor made by a `zeros` op (an
+        off ReLU gives exactly 0.0) adds each product inside `if factor:` right after that
+        factor is computed, starting from 0.0 and ending with the bias, as eager `dot` adds.
+
+        Returns the forward lines, the Σ nodes started at 0.0 each row, and the other
+        factors (parameters or computed values) that must be finite for 0·w to be 0.
+        """
+        at = {node: k for k, (node, _) in enumerate(forward)}
+        sends: dict[Value, list[str]] = {}  # a zeros-op value -> lines adding its products
+        bias: dict[Value, str] = {}
+        factors: list[str] = []
+        for node, _ in forward:
+            if self.kind[node] != "inner" or _op_of(node).name != "dot":
+                continue
+            prev = node._prev
+            n = len(prev) // 2
+            pairs = []
+            for w, x in zip(prev[:n], prev[n:2 * n]):
+                sparse, other = (x, w) if self._zeros(x) else (w, x)
+                if not self._zeros(sparse) or not (
+                        self.kind[other] == "param" or (self.kind[other] == "inner"
+                                                        and at[other] < at[sparse])):
+                    break
+                pairs.append((w, x, sparse, other))
+            else:
+                if not pairs or [at[p[2]] for p in pairs] != sorted(at[p[2]] for p in pairs):
+                    continue  # the products would be added out of order
+                target = self.name[node]
+                for w, x, sparse, other in pairs:
+                    sends.setdefault(sparse, []).append(
+                        f"    {target} += {self.expr(w)} * {self.expr(x)}")
+                    factors.append(self.expr(other))
+                bias[node] = f"{target} += {self.expr(prev[-1])}" if len(prev) % 2 else ""
+        lines: list[tuple[Value, list[str]]] = []
+        for node, computed in forward:
+            if node in bias:
+                computed = [bias[node]] if bias[node] else []
+            if node in sends:
+                computed = [*computed, f"if {self.name[node]}:", *sends[node]]
+            lines.append((node, computed))
+        return lines, [self.name[node] for node in bias], list(dict.fromkeys(factors))
+
+    def _zeros(self, node: Value) -> bool:
+        return self.kind[node] == "inner" and _op_of(node).zeros
+
     def _compute(self, node: Value, fn: ops.Op, prev: Sequence[Value]) -> list[str]:
         target = self.name[node]
         args = [self.expr(p) for p in prev]
@@ -558,11 +605,12 @@ class _Program:
             at = last if computed else None
             guards_after.setdefault(at, []).append((k, fail, said))
 
-        def forward_body(on_miss: Callable[[int], str], on_bad: str) -> list[str]:
+        def forward_body(on_miss: Callable[[int], str], on_bad: str,
+                         lines_of: list[tuple[Value, list[str]]] = forward) -> list[str]:
             body = []
             for k, fail, said in guards_after.get(None, []):
                 body += [f"if {fail}:  # traced: {said}", f"    {on_miss(k)}"]
-            for node, lines in forward:
+            for node, lines in lines_of:
                 body += lines
                 for k, fail, said in guards_after.get(node, []):
                     body += [f"if {fail}:  # traced: {said}", f"    {on_miss(k)}"]
@@ -604,15 +652,24 @@ class _Program:
         target = (f"({', '.join(inputs)},)" if inputs else "_")
         per_row_bwd = _render(self.batch_backward, inputs=False)
         batch_accumulators = list(dict.fromkeys(accumulators))
+        sparse_forward, sums, factors = self._sparse_forward(forward)
+        sparse_note = []
+        if sums:
+            sparse_note = [
+                "# Σ nodes fed by ReLUs add a product only when the ReLU is on: the same sums"
+                " in the same order", "# (an inf or nan weight would make 0·w a nan: such"
+                " calls go to eager mode)", *_sum_lines("_check", factors, ""),
+                "if not _isfinite(_check):", "    raise _NonFinite"]
         batch = ["def batch(_P, _rows, _seed):",
-                 block(read),
+                 block(read), block(sparse_note),
                  block(_unpack(batch_accumulators, f"(0.0,) * {len(batch_accumulators)}")),
                  "    _outs = []", "    _redo = []",
                  "    # per row: the forward and backward of one call; parameter gradients "
                  "are summed over the rows",
                  f"    for _n, {target} in enumerate(_rows):",
+                 block(_unpack(sums, f"(0.0,) * {len(sums)}") if sums else [], 2),
                  block(forward_body(lambda k: "_redo.append(_n); continue",
-                                    "_redo.append(_n); continue"), 2),
+                                    "_redo.append(_n); continue", sparse_forward), 2),
                  f"        _outs.append({out_tuple})",
                  block(per_row_bwd, 2),
                  "    return _outs, (",

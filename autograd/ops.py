@@ -169,13 +169,15 @@ class Op:
         internal: bookkeeping entries (constants, micrograd closures) no one calls.
         inline: `code` computes exactly `forward` and cannot fail, so `Value`'s operator
             runs the code inline (no call): true for + − * neg relu.
+        zeros: the output is exactly 0.0 on a whole region of inputs (an off ReLU), so
+            `autograd.compile`'s batch loop adds a Σ's product with it only when it is not.
         params: bound static arguments (the exponent of `x ** n`), passed to `rule` first.
         doc: one-line description (the method's docstring).
     """
 
     __slots__ = ("name", "arity", "forward", "rule", "symbol", "local_text", "latex", "method",
                  "operator", "code", "local_code", "torch", "order", "safe", "builtin",
-                 "internal", "inline", "params", "doc", "param_examples")
+                 "internal", "inline", "zeros", "params", "doc", "param_examples")
     name: str
     arity: int | None
     forward: Callable[..., float]
@@ -193,6 +195,7 @@ class Op:
     builtin: bool
     internal: bool
     inline: bool
+    zeros: bool
     params: tuple[Any, ...]
     doc: str
     param_examples: tuple[Any, ...]
@@ -205,7 +208,8 @@ class Op:
                  code: str | None = None, local_code: tuple[str, ...] = (),
                  torch: str | None = None, order: int | None = None,
                  safe: Callable[..., bool] | None = None, builtin: bool = False,
-                 internal: bool = False, inline: bool = False, params: tuple[Any, ...] = (),
+                 internal: bool = False, inline: bool = False, zeros: bool = False,
+                 params: tuple[Any, ...] = (),
                  doc: str = "", param_examples: tuple[Any, ...] = ()):
         """Declare an op (fields as described above); entries are read-only afterwards."""
         fields = dict(locals())
@@ -659,7 +663,8 @@ SIGMOID = _builtin(name="sigmoid", arity=1, forward=_sigmoid, rule=_sigmoid_rule
                    code="_sigmoid({x})", local_code=("{out} * (1.0 - {out})",),
                    torch="torch.sigmoid",
                    doc="σ(x) = 1 / (1 + e⁻ˣ), computed without overflow for any x")
-RELU = _builtin(name="relu", inline=True, arity=1, forward=_relu, rule=_relu_rule, method="relu",
+RELU = _builtin(name="relu", inline=True, zeros=True, arity=1, forward=_relu, rule=_relu_rule,
+                method="relu",
                 local_text=("[{x}>0]",), latex=(r"[{x}>0]",), code="(0.0 if {x} <= 0.0 else {x})",
                 local_code=("(1.0 if {x} > 0.0 else 0.0)",), torch="torch.relu",
                 safe=_away_from_zero,

@@ -3,6 +3,7 @@ guards retrace or raise, and the source is the seed's backprop written out."""
 
 import importlib
 import math
+import random
 import threading
 
 import pytest
@@ -528,3 +529,41 @@ def test_a_new_static_value_needs_a_trace_so_retrace_false_refuses_it():
     with pytest.raises(TraceError, match="new trace"):
         step([0.1, 0.2], 2)
     assert [p.grad for p in model.parameters()] == before  # the refused call added nothing
+
+
+def test_batch_skips_off_relus_and_matches_eager_bit_for_bit():
+    """batch adds a Σ's product with a ReLU's output only when the ReLU is on; sums start
+    at 0.0 and end with the bias as eager `dot` does, so outputs and gradients are equal
+    to the last bit. A non-finite weight sends the call to eager mode (0·inf is nan)."""
+    rng = random.Random(5)
+    model = nn.MLP(2, [8, 8, 1], activation="relu", output_activation="linear", seed=3)
+    params = model.parameters()
+    xs = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(25)]
+    ys = [rng.choice([-1.0, 1.0]) for _ in xs]
+
+    def hinge(x, y):
+        return (1.0 - y * model(x)).relu()
+
+    step = autograd.compile(hinge, xs[0], ys[0])
+    assert "if a_1_0:" in step.batch_source and "z_2_0 += b_2_0" in step.batch_source
+
+    def eager_total():  # batch's reduction: fsum of the outputs, gradients row by row
+        outs, grads = [], [0.0] * len(params)
+        for x, y in zip(xs, ys):
+            c, g = eager_grads(hinge, params, x, y)
+            outs.append(c)
+            grads = [a + b for a, b in zip(grads, g)]
+        return math.fsum(outs), grads
+
+    def same(a, b):
+        return a == b or (math.isnan(a) and math.isnan(b))
+
+    for poison in (None, math.inf):
+        if poison is not None:
+            params[20].data = poison  # a weight of layer 2
+        want, want_grads = eager_total()
+        for p in params:
+            p.grad = 0.0
+        got = step.batch(xs, ys)
+        assert same(got, want)
+        assert all(same(p.grad, g) for p, g in zip(params, want_grads))
