@@ -313,6 +313,7 @@ class _Program:
         self.single = trace.single
         self.guards = [(fail, said, None) for fail, said, _ in self.guards]
         del self.trace, self.order, self.kind, self.name, self._position, self._grad_names
+        del self.batch_backward
 
     def function(self, kind: str) -> Callable[..., Any]:
         """The generated function `kind` ('call', 'forward' or 'batch'), compiled on first use."""
