@@ -294,10 +294,13 @@ def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) 
             if g == 0.0 and on_step is None and -_INF < node.data < _INF:
                 continue  # nothing to send (a ReLU that is off, a satisfied hinge): skip
             prev = node._prev
-            if fn is _DOT and on_step is None:  # a neuron's Σ: z = Σₖ wₖ·aₖ (+ b)
+            if fn is _DOT and on_step is None:  # a neuron's Σ: z = Σₖ wₖ·aₖ (+ b), the
+                # rule of ops.DOT written out here (no argument lists: most sends are these)
                 n = len(prev) // 2
-                for w, a in zip(prev[:n], prev[n:2 * n]):
-                    w._g += g * a.data  # ∂z/∂wₖ = aₖ
+                ws, xs = prev[:n], prev[n:2 * n]
+                for w, a in zip(ws, xs):  # weights first, then inputs, as the rule sends:
+                    w._g += g * a.data  # ∂z/∂wₖ = aₖ   (a value used on both sides adds
+                for w, a in zip(ws, xs):  # its sends up in the same order either way)
                     a._g += g * w.data  # ∂z/∂aₖ = wₖ
                 if len(prev) % 2:
                     prev[-1]._g += g  # ∂z/∂b = 1
