@@ -192,6 +192,20 @@ def test_reporting_walk_gives_the_same_gradients_as_the_fast_path(expr):
             assert total[node] == pytest.approx(reported[node], rel=1e-12, abs=1e-12)
 
 
+def test_inlined_dot_backward_adds_in_the_rules_order():
+    """The fast walk writes dot's rule out inline; a value on both sides of a dot must get
+    its shares added in the rule's order (weights, then inputs), or the last bits differ:
+    here (1e16 + 1) + 1 = 1e16 but (1 + 1) + 1e16 = 1e16 + 2."""
+    x, y, z, u = Value(0.5), Value(1e16), Value(1.0), Value(1.0)
+    out = autograd.dot([y, x, x], [x, z, u])
+    fast = autograd.backprop(out)
+    reported = autograd.backprop(out, on_step=lambda *step: None)
+    assert fast[x] == reported[x] == 1e16 + 2
+    step = autograd.compile(lambda: autograd.dot([y, x, x], [x, z, u]))
+    step()
+    assert x.grad == 1e16 + 2
+
+
 def test_backward_is_backprop_added_to_grad():
     x = Value(1.5)
     y = (x * x).tanh() + x
