@@ -76,7 +76,13 @@ def load(seed: int, test_fraction: float = 0.2) -> Digits:
 
 def progress(epoch: int, epochs: int, done: int, total: int, loss: float,
              width: int = 30) -> None:
-    """One line of progress, redrawn in place: a bar of `#` and the running loss."""
+    """One line of progress, redrawn in place: a bar of `#` and the running loss.
+
+    When the output is not a terminal (a log, a pipe, CI) only the epoch's end is written,
+    so the log holds one line per epoch instead of every redraw.
+    """
+    if done < total and not sys.stdout.isatty():
+        return
     filled = round(width * done / total)
     bar = "#" * filled + "." * (width - filled)
     sys.stdout.write(f"\repoch {epoch:>2}/{epochs} [{bar}] {done:>4}/{total}  loss {loss:.4f}")
