@@ -359,16 +359,8 @@ class Neuron(Module):
         a.role = self._a_role
         return a
 
-    def _forward(self, xs: list[Value]) -> Value:  # _act(_pre(xs)), written out: the hot path
-        z = dot(self.w, xs, self.b, label=self._z_label)
-        z.role = self._z_role
-        apply = self._apply
-        if apply is None:
-            return z
-        a = apply(z)
-        a.label = self._a_label
-        a.role = self._a_role
-        return a
+    def _forward(self, xs: list[Value]) -> Value:
+        return self._act(self._pre(xs))
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
