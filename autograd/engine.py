@@ -806,14 +806,12 @@ def _dot_node(ws: Sequence[Any], xs: Sequence[Any], bias: Value | None, label: s
         if checked:
             raise
         raise _NotValues from None
-    if type(data) is not float:  # e.g. objects whose .data is not a number
-        if checked:  # the sum of real numbers left the float range's type (cannot happen)
-            raise TypeError(f"dot: the sum is {type(data).__name__} {data!r}, not a float")
+    if type(data) is not float:  # e.g. objects whose .data is not a number (never when checked)
         raise _NotValues
     if bias is None:
-        out = _node(data, (*ws, *xs), ops.DOT)
+        out = _node(data, (*ws, *xs), _DOT)
     else:
-        out = _node(data, (*ws, *xs, bias), ops.DOT)
+        out = _node(data, (*ws, *xs, bias), _DOT)
     out.label = label
     return out
 
