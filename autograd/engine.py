@@ -1,6 +1,6 @@
 """The scalar engine: a `Value` node, how an op records it, and the backward pass.
 
-Read it next to the seed derivation (shared/seed/NOTES.md), in this order:
+Read it next to the seed derivation (docs/backprop.md), in this order:
 
 1. `Value`: a number, its gradient, and the node it came from (`parents`, `op`).
 2. `apply`: an op computes `out` from its parents and records them. What each op does

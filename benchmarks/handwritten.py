@@ -6,7 +6,7 @@ layer, neuron by neuron, the neuron's weights then its bias (micrograd's order).
 
 `ListBackprop` is the network's backpropagation on Python lists with no graph at all: the
 floor for any scalar engine written in Python. `NumpyBackprop` is the same formulas on
-matrices, for scale. Both use the seed's recursion (shared/seed/NOTES.md), with ReLU:
+matrices, for scale. Both use the seed's recursion (docs/backprop.md), with ReLU:
 
     δ^i = relu'(z^i) ⊙ ((W^j)ᵀ δ^j),   ∇W^i = δ^i (a^h)ᵀ,   ∇b^i = δ^i   (summed over samples)
 """

@@ -5,287 +5,44 @@ sample of the seed's example through it, and prints layer by layer zⁱ, aⁱ, �
 from the engine's `Value` graph (`.data`, `.grad` after `C.backward()`) beside the seed's
 matrix formulas computed in plain Python (`nn.matrix`), with the largest difference. Then
 it checks, over the seed's N samples, that ∇L for L = Σₙ Cⁿ is the sum of the per-sample
-gradients. Writes the numbers and the weights to `out/` (see --out).
+gradients. Writes the numbers, the weights, the drawings and the walkthrough pages to `out/`
+(see --out); the work is done by `nn.seed`.
 
-    python demos/seed_network.py [--out DIR] [--seed N]
+    python demos/seed_network.py [--out DIR] [--seed N] [--lang en]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import random
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import nn
-from autograd import Value
-from autograd._io import atomic_write
-from nn import matrix
+from nn.seed import LANGUAGES, TOLERANCE, SeedRun, build, report, run, write_materials
 
-SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-TOLERANCE = 1e-12  # the two computations do the same float operations, in another order
-
-
-def sup(n: int) -> str:
-    """n as superscript digits: 2 → ²."""
-    return str(n).translate(SUPERSCRIPT)
-
-
-@dataclass
-class SeedRun:
-    """Everything the demo computed, for printing and for extra outputs (drawings)."""
-
-    model: nn.MLP
-    x: list[float]
-    y: list[float]
-    z: list[list[Value]]  # z[l][j] is the engine's node z_{l,j} (z[0] = [])
-    a: list[list[Value]]  # a[l][j] is a_{l,j}; a[0] the input nodes a_{0,k}
-    cost: Value  # C = ½‖y − o‖², after C.backward()
-    formulas: matrix.Trace  # the same quantities from the seed's matrix formulas
-    differences: dict[str, float] = field(default_factory=dict)  # "δ²" → max |diff|
-    samples: tuple[list[list[float]], list[list[float]]] = ([], [])
-    loss: float = math.nan  # L = Σₙ Cⁿ over the samples
-    sum_difference: float = math.nan  # max |∇L − Σₙ ∇Cⁿ(formulas)|
-    engine_sum_difference: float = math.nan  # max |∇L − Σₙ ∇Cⁿ(engine)|
-
-    @property
-    def max_difference(self) -> float:
-        """The largest |engine − formula| over every z, a, δ, ∇W, ∇b entry."""
-        return max(self.differences.values())
-
-
-def build(seed: int) -> nn.MLP:
-    """The seed's network with reproducible weights and (nonzero) biases."""
-    model = nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=seed)
-    biases = random.Random(seed + 1)  # nonzero biases, so z = W a + b visibly uses b
-    for layer in model.layers:
-        for neuron in layer.neurons:
-            neuron.b.data = round(biases.uniform(-0.5, 0.5), 4)
-    return model
-
-
-def _max_diff(engine: list, formula: list) -> float:
-    flat_e, flat_f = _flatten(engine), _flatten(formula)
-    if len(flat_e) != len(flat_f):
-        raise ValueError(f"shapes differ: {len(flat_e)} and {len(flat_f)} numbers")
-    return max((abs(e - f) for e, f in zip(flat_e, flat_f)), default=0.0)
-
-
-def _flatten(nested: list) -> list[float]:
-    out, stack = [], [nested]
-    while stack:  # iterative: nested lists of any depth
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(reversed(item))
-        else:
-            out.append(float(item))
-    return out
-
-
-def run(seed: int = 0) -> SeedRun:
-    """Build, run one sample both ways, compare; then check the N-sample sum property."""
-    model = build(seed)
-    X, Y = nn.seed_example()
-    x, y = X[0], Y[0]
-
-    # The engine: one Value graph, one backward pass.
-    z, a = model.trace(x)
-    cost = nn.seed_cost(a[-1], y)
-    cost.backward()
-
-    # The seed's formulas on plain floats.
-    net = matrix.Network.from_model(model)
-    formulas = matrix.backprop(net, x, y)
-
-    result = SeedRun(model, x, y, z, a, cost, formulas, samples=(X, Y))
-    grad_W, grad_b = matrix.model_gradients(model)
-    for i in range(1, net.depth + 1):
-        s = sup(i)
-        result.differences[f"z{s}"] = _max_diff([v.data for v in z[i]], formulas.z[i])
-        result.differences[f"a{s}"] = _max_diff([v.data for v in a[i]], formulas.a[i])
-        result.differences[f"δ{s}"] = _max_diff([v.grad for v in z[i]], formulas.delta[i])
-        result.differences[f"∇W{s}"] = _max_diff(grad_W[i], formulas.grad_W[i])
-        result.differences[f"∇b{s}"] = _max_diff(grad_b[i], formulas.grad_b[i])
-    result.differences["C"] = abs(cost.data - formulas.cost)
-    _check_sum(result, net)
-    return result
-
-
-def _check_sum(result: SeedRun, net: matrix.Network) -> None:
-    """∇L of L = Σₙ Cⁿ (one backward) against Σₙ ∇Cⁿ, from the formulas and the engine."""
-    X, Y = result.samples
-    twin = build(0)  # a copy (weights loaded below): the one-sample graph keeps its grads
-    twin.load_state_dict(result.model.state_dict())
-
-    per_sample = []
-    for x, y in zip(X, Y):
-        twin.zero_grad()
-        nn.seed_cost(twin(x), y).backward()
-        per_sample.append(_flatten(list(matrix.model_gradients(twin))))
-    engine_sum = [math.fsum(column) for column in zip(*per_sample)]
-
-    twin.zero_grad()
-    loss = nn.seed_loss([twin(x) for x in X], Y)
-    loss.backward()
-    whole = _flatten(list(matrix.model_gradients(twin)))
-    formula_sum = _flatten(list(matrix.loss_gradients(net, X, Y)))
-
-    result.loss = loss.data
-    result.sum_difference = _max_diff(whole, formula_sum)
-    result.engine_sum_difference = _max_diff(whole, engine_sum)
-
-
-# ---- printing -------------------------------------------------------------------------------
-def _vector(values: list[float], fmt: str) -> str:
-    return "[" + ", ".join(format(v, fmt) for v in values) + "]"
-
-
-def _rows(name: str, engine: list, formula: list, fmt: str) -> list[str]:
-    """One line per vector (or per matrix row): name, engine numbers, formula numbers."""
-    if engine and isinstance(engine[0], list):
-        lines = []
-        for j, (e_row, f_row) in enumerate(zip(engine, formula)):
-            label = name if j == 0 else ""
-            lines.append(f"  {label:<24}{_vector(e_row, fmt):<38}{_vector(f_row, fmt)}")
-        return lines
-    return [f"  {name:<24}{_vector(engine, fmt):<38}{_vector(formula, fmt)}"]
-
-
-def report(result: SeedRun) -> str:
-    """The demo's text: layer by layer, engine beside formula, then the N-sample check."""
-    f = result.formulas
-    grad_W, grad_b = matrix.model_gradients(result.model)
-    depth = len(f.z) - 1
-    lines = [
-        "The seed's network: 2 → 3 → 2 → 2, sigmoid σ on every layer "
-        f"({len(result.model.parameters())} parameters)",
-        f"One sample: x = a⁰ = {result.x},  target y = {result.y}",
-        "Cost C = ½‖y − o‖²; the engine runs C.backward(), the formulas run in plain Python.",
-        "",
-        f"  {'':<24}{'engine (Value .data / .grad)':<38}seed's matrix formula",
-    ]
-    for i in range(1, depth + 1):
-        s, h = sup(i), sup(i - 1)
-        n = len(f.z[i])
-        nxt = ("(o − y) ⊙ σ′(z" + s + ")" if i == depth
-               else f"σ′(z{s}) ⊙ (W{sup(i + 1)}ᵀ δ{sup(i + 1)})")
-        lines.append(f"Layer {i}: {n} sigmoid neurons, W{s} is {n}×{len(f.a[i - 1])}"
-                     + ("  (output layer: o = a" + s + ")" if i == depth else ""))
-        lines += _rows(f"z{s} = W{s}a{h} + b{s}", [v.data for v in result.z[i]], f.z[i], " .6f")
-        lines += _rows(f"a{s} = σ(z{s})", [v.data for v in result.a[i]], f.a[i], " .6f")
-        lines += _rows(f"δ{s} = {nxt}", [v.grad for v in result.z[i]], f.delta[i], " .3e")
-        lines += _rows(f"∇W{s} = δ{s} a{h}ᵀ", grad_W[i], f.grad_W[i], " .3e")
-        lines += _rows(f"∇b{s} = δ{s}", grad_b[i], f.grad_b[i], " .3e")
-        worst = max(result.differences[f"{q}{s}"] for q in ("z", "a", "δ", "∇W", "∇b"))
-        lines.append(f"  max |engine − formula| in layer {i}: {worst:.1e}")
-        lines.append("")
-    lines += _fan_out(result)
-    o = [v.data for v in result.a[depth]]
-    lines += [
-        f"Output o = {_vector(o, '.6f')},  C = {result.cost.data:.9f} "
-        f"(formula {f.cost:.9f})",
-        f"Largest difference, engine vs seed's formulas, over all {_count(result)} numbers: "
-        f"{result.max_difference:.1e}",
-        "",
-        f"Over the seed's N = {len(result.samples[0])} samples, L = Σₙ Cⁿ = {result.loss:.9f}"
-        " (a sum, not a mean):",
-        f"  ∇L from one L.backward()  vs  Σₙ ∇Cⁿ from the formulas:          "
-        f"max |diff| = {result.sum_difference:.1e}",
-        f"  ∇L from one L.backward()  vs  Σₙ ∇Cⁿ from N separate backward(): "
-        f"max |diff| = {result.engine_sum_difference:.1e}",
-    ]
-    return "\n".join(lines)
-
-
-def _count(result: SeedRun) -> int:
-    f = result.formulas
-    return 1 + sum(len(_flatten(q[1:])) for q in (f.z, f.a, f.delta, f.grad_W, f.grad_b))
-
-
-def _fan_out(result: SeedRun) -> list[str]:
-    """The seed's fan-out sum at a_{1,0}: ∂C/∂a₁₀ = ∂C/∂z₂₀·w₂,₀,₀ + ∂C/∂z₂₁·w₂,₁,₀."""
-    neurons = result.model.layers[1].neurons
-    deltas = [v.grad for v in result.z[2]]
-    terms = [d * n.w[0].data for d, n in zip(deltas, neurons)]
-    parts = " + ".join(f"({d:.4e})·({n.w[0].data:.4f})" for d, n in zip(deltas, neurons))
-    return [
-        "Fan-out: a_{1,0} feeds both z_{2,0} and z_{2,1}, so its gradient is a sum of two",
-        "  ∂C/∂a_{1,0} = ∂C/∂z_{2,0}·w_{2,0,0} + ∂C/∂z_{2,1}·w_{2,1,0}",
-        f"             = {parts} = {math.fsum(terms):.6e}",
-        "  (the seed writes ∂C/∂z_{2,0}·w_{00} + ∂C/∂z_{2,1}·w_{10}: its weights carry no layer",
-        "   index; here w_{l,j,k} is row j, column k of W^l, so w_{2,0,0} is the seed's w_{00})",
-        f"  engine a_{{1,0}}.grad = {result.a[1][0].grad:.6e}",
-        "",
-    ]
-
-
-# ---- files ----------------------------------------------------------------------------------
-def write_outputs(result: SeedRun, out_dir: Path) -> list[Path]:
-    """Write the numbers (both computations) and the weights; return the paths written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    f = result.formulas
-    grad_W, grad_b = matrix.model_gradients(result.model)
-    layers = []
-    for i in range(1, len(f.z)):
-        layers.append({
-            "layer": i,
-            "engine": {"z": [v.data for v in result.z[i]], "a": [v.data for v in result.a[i]],
-                       "delta": [v.grad for v in result.z[i]], "grad_W": grad_W[i],
-                       "grad_b": grad_b[i]},
-            "formula": {"z": f.z[i], "a": f.a[i], "delta": f.delta[i],
-                        "grad_W": f.grad_W[i], "grad_b": f.grad_b[i]},
-        })
-    numbers = {"model": repr(result.model), "x": result.x, "y": result.y,
-               "cost": result.cost.data, "layers": layers,
-               "max_difference": result.max_difference,
-               "samples": {"inputs": result.samples[0], "targets": result.samples[1],
-                           "loss": result.loss, "sum_difference": result.sum_difference}}
-    numbers_path = out_dir / "seed_network.json"
-    atomic_write(numbers_path, json.dumps(numbers, indent=1, ensure_ascii=False) + "\n",
-                 "seed_network")
-    weights_path = out_dir / "seed_network_weights.json"
-    result.model.save(weights_path)
-    return [numbers_path, weights_path]
-
-
-# ---- drawings (autograd.viz) -----------------------------------------------------------------
-def write_drawings(result: SeedRun, out_dir: Path) -> list[Path]:
-    """The graph of C as SVG (every node; one box per neuron) and the backward walkthrough."""
-    from autograd import viz  # graphviz is imported only for the drawings
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return [viz.save_svg(result.cost, out_dir / "seed_network.svg"),
-            viz.save_svg(result.cost, out_dir / "seed_network_neurons.svg", collapse=True),
-            viz.walkthrough(result.cost, out_dir / "seed_network_walkthrough.html",
-                            title="Backward pass of the seed network: C = ½‖y − o‖²"),
-            viz.walkthrough(result.cost, out_dir / "seed_network_neurons_walkthrough.html",
-                            collapse=True,
-                            title="The seed network, neuron by neuron: δ, ∇W, ∇b"),
-            viz.walkthrough(result.cost, out_dir / "seed_network_exercise.html",
-                            collapse=True, exercise=True,
-                            title="Your turn: the seed network's δ, neuron by neuron")]
+__all__ = ["SeedRun", "build", "main", "report", "run"]
 
 
 def main(argv: list[str] | None = None) -> SeedRun:
-    """Run the demo: print the comparison, write the outputs, return what was computed."""
+    """Run the demo: print the comparison, write the materials, return what was computed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("out"),
                         help="directory for the output files (default: out/)")
     parser.add_argument("--seed", type=int, default=0, help="weight seed (default: 0)")
+    parser.add_argument("--lang", choices=LANGUAGES, default="en",
+                        help="language of the pages (default: en)")
     args = parser.parse_args(argv)
 
     result = run(args.seed)
     print(report(result))
-    paths = write_outputs(result, args.out)
-    paths += write_drawings(result, args.out)
+    paths = write_materials(args.out, lang=args.lang, seed=args.seed)
     print()
     print("Wrote " + ", ".join(str(p) for p in paths))
     ok = result.max_difference <= TOLERANCE and result.sum_difference <= TOLERANCE
     print("OK: the engine's gradients are the seed's formulas." if ok
           else f"MISMATCH: differences above {TOLERANCE:g}.")
+    walk = args.out / "seed_network_neurons_walkthrough.html"
+    print()
+    print(f"Open {walk} in a browser: the backward pass, neuron by neuron.")
     return result
 
 

@@ -101,3 +101,36 @@ def test_readme_snippet_and_demo_numbers_agree_with_what_the_readme_says(monkeyp
     X, Y = nn.seed_example()
     cost = nn.seed_cost(demo.build(0)(X[0]), Y[0])
     assert f"{cost.data:.4f}" == said.group(2)
+
+
+def test_readme_contents_lists_every_section_and_the_first_screen_says_what_to_open():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    contents = readme.split("\n## Contents\n", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^- \[(.+?)\]\(#([^)]+)\)$", contents, flags=re.MULTILINE)
+    sections = re.findall(r"^## (.+)$", readme, flags=re.MULTILINE)
+    assert [title for title, _ in listed] == [s for s in sections if s != "Contents"], \
+        "README: the Contents list must name every ## section, in order"
+    for title, anchor in listed:  # GitHub's anchors: lower case, punctuation dropped
+        assert anchor == re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-"), title
+    first = readme[:readme.index("<!-- main-command -->")]
+    assert "**The seed**" in first and "seed_network_neurons_walkthrough.html" in first
+    assert "docs/backprop.md" in first and (Path(__file__).parents[1] / "docs/backprop.md").exists()
+
+
+def test_no_project_file_points_outside_the_repository():
+    root = Path(__file__).parents[1]
+    skip = {".git", ".venv", ".nox", "build", "out", "node_modules", "__pycache__"}
+    suffixes = {".py", ".md", ".cfg", ".toml", ".ipynb", ".txt", ".in", ".html", ""}
+    stack, offenders = [root], []
+    while stack:
+        folder = stack.pop()
+        for path in folder.iterdir():
+            if path.is_dir():
+                if path.name not in skip and not path.name.endswith(".egg-info"):
+                    stack.append(path)
+            elif path.suffix in suffixes and path.name != Path(__file__).name:
+                text = path.read_text(encoding="utf-8", errors="replace")
+                if re.search(r"\bshared/seed|\.\./shared\b", text):
+                    offenders.append(str(path.relative_to(root)))
+    assert not offenders, f"these files point to shared/, which is not in the repository: " \
+                          f"{offenders}"

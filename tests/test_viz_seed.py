@@ -1,0 +1,59 @@
+"""nn.seed: the seed network's materials, written by one function the demo and the CLI call."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nn import seed
+
+FILES = {"seed_network.json", "seed_network_weights.json", "seed_network.svg",
+         "seed_network_neurons.svg", "seed_network_walkthrough.html",
+         "seed_network_neurons_walkthrough.html", "seed_network_exercise.html"}
+
+
+def test_write_materials_writes_every_file_and_returns_their_paths(tmp_path):
+    out = tmp_path / "new" / "dir"  # created, parents too
+    paths = seed.write_materials(out)
+    assert all(isinstance(p, Path) and p.parent == out for p in paths)
+    assert FILES <= {p.name for p in paths} == {p.name for p in out.iterdir()}
+    numbers = json.loads((out / "seed_network.json").read_text(encoding="utf-8"))
+    assert numbers["max_difference"] <= seed.TOLERANCE
+    for page in ("seed_network_walkthrough.html", "seed_network_exercise.html"):
+        assert (out / page).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("lang", ["fr", "", "EN", None, "zh-TW"])
+def test_write_materials_refuses_an_unknown_language_before_writing(tmp_path, lang):
+    with pytest.raises(ValueError, match="unknown language"):
+        seed.write_materials(tmp_path / "out", lang=lang)
+    assert not (tmp_path / "out").exists()
+
+
+def test_write_materials_refuses_a_seed_that_is_not_an_int(tmp_path):
+    with pytest.raises(TypeError, match="seed must be an int"):
+        seed.write_materials(tmp_path, seed=1.5)
+
+
+def test_autograd_never_imports_nn():
+    import subprocess
+    import sys
+
+    code = ("import sys, autograd, autograd.viz, autograd.draw; "
+            "print(sorted(m for m in sys.modules if m == 'nn' or m.startswith('nn.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_demo_ends_by_saying_which_page_to_open(tmp_path):
+    import subprocess
+    import sys
+
+    demo = Path(__file__).parents[1] / "demos" / "seed_network.py"
+    done = subprocess.run([sys.executable, str(demo), "--out", str(tmp_path)],
+                          capture_output=True, text=True, check=True)
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("Open ") and "in a browser" in last
+    page = Path(last.split()[1])
+    assert page.is_file() and page.suffix == ".html"
