@@ -1,6 +1,8 @@
-"""Property-testing tools for gradient code: `gradcheck` and hypothesis strategies.
+"""Property-testing tools for gradient code: `gradcheck`, `check_backprop`, strategies.
 
 `gradcheck` compares analytic derivatives with finite differences and needs nothing else.
+`check_backprop` grades a hand-written backprop on plain lists against the engine, on
+networks hypothesis draws and shrinks (it imports hypothesis when it runs).
 The strategies (`values`, `expressions`) need hypothesis (`pip install
 'seedgrad[testing]'`), which is imported the first time one of them is used, so
 `import autograd.testing` stays light too.
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from autograd._optional import extra_needed
+from autograd.testing._backprop import BackpropMismatch, check_backprop
 from autograd.testing._gradcheck import GradcheckError, gradcheck
 
 if TYPE_CHECKING:
@@ -19,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = [
     "GradcheckError",
     "gradcheck",
+    "BackpropMismatch",
+    "check_backprop",
     "values",
     "expressions",
     "Expression",
