@@ -39,6 +39,8 @@ __all__ = [
     "dot",
     "sum",
     "grad",
+    "jacobian",
+    "hessian",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
@@ -161,6 +163,8 @@ class Value:
         def __int__(self) -> int: ...
         def __round__(self, ndigits: int | None = None) -> Any: ...
         def __trunc__(self) -> int: ...
+        def __bool__(self) -> bool: ...
+        def detach(self) -> Value: ...
         def item(self) -> float: ...
         def abs(self) -> Value: ...
         def relu(self) -> Value: ...
@@ -184,9 +188,13 @@ class Value:
         Raises:
             TypeError, ValueError, ArithmeticError: a rule failed; the message names the op.
         """
+        _checked_root(self, "backward")
         with _pass_lock:
-            nodes = _walk(self, gradient, create_graph, None)
-            _add_to_grads(nodes, create_graph)
+            saved = _enter_pass(self)
+            try:
+                _add_to_grads(_walk(self, gradient, create_graph, None), create_graph)
+            finally:
+                _leave_pass(saved)
 
     def zero_grad(self) -> None:
         """Reset `.grad` to 0.0 on every node of this graph."""
@@ -247,21 +255,59 @@ def backprop(root: Value, gradient: Any = 1.0, *, create_graph: bool = False,
     Raises:
         TypeError, ValueError, ArithmeticError: a rule failed; the message names the op.
     """
+    _checked_root(root, "backprop")
+    if on_step is not None and not callable(on_step):
+        raise TypeError(f"backprop: on_step must be a function (node, g, sends) or None, "
+                        f"got {type(on_step).__name__} {on_step!r}")
     with _pass_lock:
-        nodes = _walk(root, gradient, create_graph, on_step)
-        found = {node: node._g for node in nodes}
-        if create_graph:
-            _clear(nodes)
+        saved = _enter_pass(root)
+        try:
+            nodes = _walk(root, gradient, create_graph, on_step)
+            found = {node: node._g for node in nodes}
+            if create_graph:
+                _clear(nodes)
+        finally:
+            _leave_pass(saved)
     return found
+
+
+def _checked_root(root: Any, who: str) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"{who}: expected a Value, got {type(root).__name__}")
+
+
+# Passes keep their running sums in the nodes' `_g` slots (no dict: the fast path). A pass
+# started while another runs in this thread (from `on_step`, or a custom op's rule calling
+# `grad`) saves the slots of its own graph first and puts them back when it ends, so the
+# outer pass finds its sums as it left them. `_depth`: passes running in the thread holding
+# `_pass_lock` (only that thread changes it).
+_depth = 0
+_UNSET = object()
+
+
+def _enter_pass(root: Value) -> list[tuple[Value, Any]] | None:
+    """Called holding `_pass_lock`: None for an outermost pass, else the slots to restore."""
+    global _depth
+    saved = None if _depth == 0 else [
+        (node, getattr(node, "_g", _UNSET)) for node in topological_order(root)]
+    _depth += 1
+    return saved
+
+
+def _leave_pass(saved: list[tuple[Value, Any]] | None) -> None:
+    global _depth
+    _depth -= 1
+    if saved is not None:
+        for node, g in saved:
+            node._g = None if g is _UNSET else g
 
 
 def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) -> list[Value]:
     """The one backward walk; leaves each node's gradient in its scratch field `_g`.
 
-    Callers hold `_pass_lock` (the scratch fields are shared by every pass).
+    Callers hold `_pass_lock` and call `_enter_pass`/`_leave_pass` around it (the scratch
+    fields are shared by every pass).
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"backprop: expected a Value, got {type(root).__name__}")
     if create_graph:
         seed: Any = gradient if isinstance(gradient, Value) else _constant(gradient, "backward")
     else:
@@ -419,6 +465,7 @@ def _inner_order(root: Value, leaves: list[Value] | None = None,
 
 # One pass at a time: passes share the nodes' scratch fields. (Python runs one thread at a
 # time anyway; the lock makes passes from several threads on shared graphs add up right.)
+# Re-entrant: a pass nested in this thread's pass is isolated by `_enter_pass` instead.
 _pass_lock = threading.RLock()
 
 
@@ -471,14 +518,16 @@ def _in_backward(error: Exception, node: Value) -> Exception:
 
 
 def grad(outputs: Value, inputs: Sequence[Value], grad_outputs: Any = 1.0, *,
-         create_graph: bool = False) -> list[Value]:
+         create_graph: bool = False, allow_unused: bool = False) -> list[Any]:
     """∂outputs/∂input for each input, as Values; `.grad` fields are left untouched.
 
-    With `create_graph=True` the results are differentiable again (higher orders).
-    Inputs the output does not depend on get a gradient of 0.
+    With `create_graph=True` the results are differentiable again (higher orders). As in
+    PyTorch, an input the output does not depend on is an error (a likely mistake), unless
+    `allow_unused=True`: then its gradient is None.
 
     Raises:
         TypeError: `outputs` is not a Value or `inputs` is not a sequence of Values.
+        RuntimeError: an input is not in the graph of `outputs` and `allow_unused` is False.
     """
     if not isinstance(outputs, Value):
         raise TypeError(f"grad: outputs must be a Value, got {type(outputs).__name__}")
@@ -490,9 +539,91 @@ def grad(outputs: Value, inputs: Sequence[Value], grad_outputs: Any = 1.0, *,
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
     found = backprop(outputs, grad_outputs, create_graph=create_graph)
+    if not allow_unused:
+        for i, x in enumerate(inputs):
+            if x not in found:
+                raise RuntimeError(
+                    f"grad: inputs[{i}] ({x!r}) is not used in the graph of the output; "
+                    f"pass allow_unused=True to get None for it")
     if create_graph:
-        return [found[x] if x in found else _constant(0.0, "grad") for x in inputs]
-    return [Value(found.get(x, 0.0)) for x in inputs]
+        return [None if x not in found else _constant(0.0, "grad") if found[x] is None
+                else found[x] for x in inputs]
+    return [Value(found[x]) if x in found else None for x in inputs]
+
+
+def _numbers(xs: Any, who: str) -> list[float]:
+    """`xs` (a sequence of numbers or Values) as floats, for jacobian and hessian."""
+    if isinstance(xs, (Value, str, bytes)) or not isinstance(xs, Iterable):
+        raise TypeError(f"{who}: xs must be a sequence of numbers (one per argument of f), "
+                        f"got {type(xs).__name__} {xs!r}; wrap a single number in a list")
+    return [_as_float(x.data if isinstance(x, Value) else x, f"{who} (xs[{i}])")
+            for i, x in enumerate(xs)]
+
+
+def _called(f: Any, xs: list[float], who: str) -> tuple[list[Value], Any]:
+    """Fresh leaves for `xs` and f(*leaves), recorded even inside `no_grad`."""
+    if not callable(f):
+        raise TypeError(f"{who}: f must be a function of Values, got {type(f).__name__} {f!r}")
+    leaves = [Value(x) for x in xs]
+    with enable_grad():
+        return leaves, f(*leaves)
+
+
+def _row(y: Any, leaves: list[Value], who: str, create_graph: bool = False) -> list[Any]:
+    """∂y/∂leaf for every leaf (0 for leaves y does not use, or a number y)."""
+    if not isinstance(y, Value):
+        _as_float(y, f"{who} (an output of f)")  # a constant output: its derivatives are 0
+        return [_constant(0.0, who) if create_graph else 0.0 for _ in leaves]
+    found = grad(y, leaves, create_graph=create_graph, allow_unused=True)
+    if create_graph:
+        return [_constant(0.0, who) if g is None else g for g in found]
+    return [0.0 if g is None else g.data for g in found]
+
+
+def jacobian(f: Callable[..., Any], xs: Sequence[Any]) -> list[Any]:
+    """The derivatives of `f(*xs)` at the numbers `xs`, as floats (torch.autograd.functional).
+
+    `f` takes one Value per number in `xs`. If it returns one Value, the result is the
+    list [∂f/∂xⱼ]; if it returns a sequence of Values, the nested list J[i][j] = ∂fᵢ/∂xⱼ.
+    Arguments f does not use get 0.
+
+    Args:
+        f: a function of `len(xs)` Values returning a Value or a sequence of Values.
+        xs: the point, one number per argument of `f` (Values are read as their number).
+
+    Raises:
+        TypeError: `f` is not callable, `xs` is not a sequence of numbers, or `f` returns
+            something other than Values or numbers.
+    """
+    values = _numbers(xs, "jacobian")
+    leaves, out = _called(f, values, "jacobian")
+    if isinstance(out, Value) or not isinstance(out, Iterable) or isinstance(out, str):
+        return _row(out, leaves, "jacobian")
+    return [_row(y, leaves, "jacobian") for y in out]
+
+
+def hessian(f: Callable[..., Any], xs: Sequence[Any]) -> list[list[float]]:
+    """The second derivatives H[i][j] = ∂²f/∂xᵢ∂xⱼ of a scalar `f(*xs)` at the numbers `xs`.
+
+    Built on `grad(create_graph=True)`: the first derivatives are graphs, differentiated
+    once more. Equal to `torch.autograd.functional.hessian` (float64).
+
+    Args:
+        f: a function of `len(xs)` Values returning one Value.
+        xs: the point, one number per argument of `f` (Values are read as their number).
+
+    Raises:
+        TypeError: `f` is not callable, `xs` is not a sequence of numbers, or `f` does not
+            return one Value (or number).
+    """
+    values = _numbers(xs, "hessian")
+    leaves, out = _called(f, values, "hessian")
+    if not isinstance(out, Value) and isinstance(out, Iterable):
+        raise TypeError(f"hessian: f must return one Value (a scalar), got "
+                        f"{type(out).__name__}; use jacobian for several outputs")
+    with enable_grad():
+        firsts = _row(out, leaves, "hessian", create_graph=True)
+    return [_row(g, leaves, "hessian") for g in firsts]
 
 
 # ---- operators and methods, made from the op table -----------------------------------------
@@ -678,6 +809,33 @@ def _trunc(self: Value) -> int:
     return _seen("trunc", self, None, math.trunc(_number(self)))
 
 
+def _bool(self: Value) -> bool:
+    """bool(v) is bool(v.data), so `if loss:` tests the number (a guard under compile)."""
+    data = self.data
+    result = bool(data)
+    if _tracer.get() is not None:  # record it as the comparisons that decided it
+        if not result:
+            _seen("float", self, None, data)  # guard: still exactly ±0.0
+        elif data != data:
+            _seen("float", self, None, data)  # guard: still nan
+        else:
+            _seen(">" if data > 0 else "<", self, 0.0, True)  # guard: same sign, not 0
+    return result
+
+
+def _detach(self: Value) -> Value:
+    """A new leaf holding this node's number: no gradient flows back through it.
+
+    PyTorch's `tensor.detach()`, the scalar way; the label is kept for drawings. Under
+    `autograd.compile` it is recomputed from this node like a `no_grad` result.
+    """
+    out = Value(self.data, label=self.label)
+    tracer = _tracer.get()
+    if tracer is not None:
+        tracer.detached(out, (self, _constant(1.0, "detach")), ops.MUL)  # x·1 is x exactly
+    return out
+
+
 def _format(self: Value, spec: str) -> str:
     """f"{v:.4f}" formats `data`; an empty spec gives the repr."""
     return repr(self) if not spec else format(self.data, spec)
@@ -695,6 +853,8 @@ Value.__int__ = _int  # type: ignore[method-assign]
 Value.__round__ = _round  # type: ignore[method-assign]
 Value.__trunc__ = _trunc  # type: ignore[method-assign]
 Value.__format__ = _format  # type: ignore[method-assign,assignment]
+Value.__bool__ = _bool  # type: ignore[method-assign]
+Value.detach = _detach  # type: ignore[method-assign]
 
 
 # ---- constants and number coercion -----------------------------------------------------------
@@ -1137,7 +1297,8 @@ Value.__setstate__ = _setstate  # type: ignore[attr-defined]
 
 
 # ---- every op of the table becomes an operator or method of Value --------------------------
-_RESERVED = frozenset(dir(Value)) | {"backward", "zero_grad", "parents", "op", "item"}
+_RESERVED = frozenset(dir(Value)) | {"backward", "zero_grad", "parents", "op", "item",
+                                      "detach"}
 ops.subscribe(_install)  # now, and for every op registered later
 ops._removers.append(_uninstall)
 Value.__abs__ = Value.abs  # type: ignore[method-assign]

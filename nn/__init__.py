@@ -17,6 +17,7 @@ from nn.losses import (
     mse,
     seed_cost,
     seed_loss,
+    softmax,
     softmax_cross_entropy,
 )
 from nn.module import ACTIVATIONS, INITS, MLP, Layer, Module, Neuron
@@ -35,6 +36,7 @@ __all__ = [
     "hinge",
     "bce_with_logits",
     "softmax_cross_entropy",
+    "softmax",
     "l2_penalty",
     "Optimizer",
     "SGD",

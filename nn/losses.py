@@ -27,6 +27,7 @@ __all__ = [
     "hinge",
     "bce_with_logits",
     "softmax_cross_entropy",
+    "softmax",
     "l2_penalty",
 ]
 
@@ -48,7 +49,12 @@ def _target(y: Any, who: str, what: str) -> float:
         y = y.item()  # a numpy scalar or 0-d array
     if isinstance(y, bool) or not isinstance(y, numbers.Real):
         raise TypeError(f"{who}: {what} must be a real number, got {type(y).__name__} {y!r}")
-    y = float(y)
+    try:
+        y = float(y)
+    except OverflowError:
+        digits = f" of about {y.bit_length() * 0.30103:.0f} digits" if isinstance(y, int) else ""
+        raise OverflowError(f"{who}: {what} is a number{digits} too large for a float "
+                            f"(at most about 1.8e308)") from None
     if not math.isfinite(y):
         raise ValueError(f"{who}: {what} must be finite, got {y!r}")
     return y
@@ -418,6 +424,33 @@ def _softmax_ce_rule(spans: tuple[tuple[int, int, int], ...], scale: float, g: A
         result += [g * ((e / total - (1.0 if i == label else 0.0)) * scale)
                    for i, e in enumerate(exps)]
     return result
+
+
+def softmax(logits: Sequence[Any]) -> list[Value]:
+    """Probabilities eᶻⁱ / Σⱼ eᶻʲ for one sample's logits, as Values (torch.softmax).
+
+    For reading off what a classifier predicts; train with `softmax_cross_entropy` (one
+    node, exact at any logit). The largest logit is subtracted first (as a constant: the
+    result and its gradients do not change), so logits of ±1000 give no overflow.
+
+    Args:
+        logits: one sample's scores, a list of `Value`s (a lone Value is one logit).
+
+    Returns:
+        One probability `Value` per logit; each depends on every logit.
+
+    Raises:
+        TypeError: `logits` is not a sequence of Values.
+        ValueError: `logits` is empty.
+    """
+    row = [_value(v, "softmax", f"logits[{i}]")
+           for i, v in enumerate(_vector(logits, "softmax", "logits"))]
+    if not row:
+        raise ValueError("softmax: needs at least one logit, got none")
+    m = max(v.data for v in row)
+    exps = [(v - m).exp() for v in row]
+    total = autograd.sum(exps)
+    return [e / total for e in exps]
 
 
 SOFTMAX_CE = _loss("softmax-ce", "cross-entropy", _softmax_ce_forward, _softmax_ce_rule, (),

@@ -443,13 +443,16 @@ def test_hessian_against_pytorch():
     assert ours[0][1] == ours[1][0]
 
 
-def test_grad_leaves_dot_grad_untouched_and_handles_unused_inputs():
-    x, unused = Value(1.0), Value(5.0)
+def test_grad_leaves_dot_grad_untouched_and_refuses_unused_inputs_as_pytorch():
+    x, unused = Value(1.0), Value(5.0, label="u")
     x.grad = 7.0
     y = x * 3
     for create_graph in (False, True):
-        gx, gu = autograd.grad(y, [x, unused], create_graph=create_graph)
-        assert gx.data == 3.0 and gu.data == 0.0
+        with pytest.raises(RuntimeError, match=r"grad: inputs\[1\] \(Value\(label='u', "
+                                               r"data=5.0.*allow_unused=True"):
+            autograd.grad(y, [x, unused], create_graph=create_graph)
+        gx, gu = autograd.grad(y, [x, unused], create_graph=create_graph, allow_unused=True)
+        assert gx.data == 3.0 and gu is None
         assert x.grad == 7.0 and y.grad == 0.0
 
 

@@ -202,3 +202,37 @@ def test_second_derivatives_of_losses():
 def test_loss_argument_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_softmax_sums_to_one_and_is_stable_at_plus_minus_1000():
+    for logits in ([1000.0, -1000.0, 999.0], [-1000.0, -1000.0, -1000.0], [0.0], [3.0, 1.0]):
+        probabilities = nn.softmax([Value(z) for z in logits])
+        assert math.fsum(p.data for p in probabilities) == pytest.approx(1.0, abs=1e-15)
+        assert all(0.0 <= p.data <= 1.0 for p in probabilities)
+    assert [p.data for p in nn.softmax([Value(-1000.0)] * 4)] == [0.25] * 4
+
+
+def test_softmax_gradient_of_one_probability():
+    z = [Value(0.5), Value(-0.25), Value(2.0)]
+    p = nn.softmax(z)
+    p[0].backward()  # ∂p₀/∂zⱼ = p₀([j = 0] − pⱼ)
+    for j, zj in enumerate(z):
+        assert zj.grad == pytest.approx(p[0].data * ((j == 0) - p[j].data), rel=1e-12)
+
+
+def test_softmax_refuses_bad_logits_naming_softmax():
+    with pytest.raises(ValueError, match="softmax: needs at least one logit"):
+        nn.softmax([])
+    with pytest.raises(TypeError, match=r"softmax: logits\[1\] must be a Value"):
+        nn.softmax([Value(1.0), 2.0])
+    with pytest.raises(TypeError, match="softmax: logits must be a sequence"):
+        nn.softmax("abc")
+
+
+@pytest.mark.parametrize("target", [10**5000, -(10**400), [1.0, 10**309]],
+                         ids=["10**5000", "-10**400", "list"])
+def test_mse_names_itself_for_a_target_too_large_for_a_float(target):
+    outputs = [Value(1.0), Value(2.0)] if isinstance(target, list) else Value(1.0)
+    with pytest.raises(OverflowError, match=r"mse: targets\[0\] is a number of about \d+ "
+                                            r"digits too large for a float"):
+        nn.mse([outputs], [target])

@@ -115,9 +115,9 @@ def test_new_ops_pass_gradcheck_to_third_order_through_composition(f):
     assert gradcheck(f, [0.7], order=2)
     x = Value(0.7)
     (g,) = autograd.grad(f(x), [x], create_graph=True)
-    (h,) = autograd.grad(g, [x], create_graph=True)
+    (h,) = autograd.grad(g, [x], create_graph=True, allow_unused=True)
     assert gradcheck(lambda v: autograd.grad(f(v), [v], create_graph=True)[0], [0.7], order=2)
-    assert math.isfinite(h.data)
+    assert h is None or math.isfinite(h.data)  # None: f' is constant near 0.7 (max, min)
 
 
 def test_domain_errors_name_the_op():

@@ -35,12 +35,18 @@ def torch_grads(out, xs, create_graph=False):
     return [torch.zeros((), dtype=torch.float64) if g is None else g for g in found]
 
 
+def ours_grads(out, xs, create_graph=False):
+    """autograd.grad with zeros for the inputs `out` does not use, as torch_grads."""
+    found = autograd.grad(out, xs, create_graph=create_graph, allow_unused=True)
+    return [autograd.Value(0.0) if g is None else g for g in found]
+
+
 @given(expressions(max_inputs=4, max_size=12))
 def test_expressions_agree_with_torch_values_and_gradients(expr):
     xs = leaves_like(expr.inputs)
     out = expr(*xs)
     assert_close(expr.output.data, out.item(), "value")
-    ours = autograd.grad(expr.output, expr.inputs)
+    ours = ours_grads(expr.output, expr.inputs)
     for i, (g, t) in enumerate(zip(ours, torch_grads(out, xs))):
         assert_close(g.data, t.item(), f"∂out/∂x{i}")
 
@@ -50,10 +56,10 @@ def test_expressions_agree_with_torch_values_and_gradients(expr):
 def test_expressions_agree_with_torch_second_derivatives(expr):
     xs = leaves_like(expr.inputs)
     theirs = torch_grads(expr(*xs), xs, create_graph=True)
-    ours = autograd.grad(expr.output, expr.inputs, create_graph=True)
+    ours = ours_grads(expr.output, expr.inputs, create_graph=True)
     for i, (g, t) in enumerate(zip(ours, theirs)):
         assert_close(g.data, t.item(), f"∂out/∂x{i}")
-        row_ours = autograd.grad(g, expr.inputs)
+        row_ours = ours_grads(g, expr.inputs)
         row_theirs = torch_grads(t, xs)
         for k, (h, ht) in enumerate(zip(row_ours, row_theirs)):
             assert_close(h.data, ht.item(), f"∂²out/∂x{i}∂x{k}")
@@ -126,9 +132,124 @@ def test_every_op_agrees_with_torch_to_third_order(op, point):
     for order in (1, 2, 3):  # every mixed partial of this order
         following = []
         for value, tvalue, path in frontier:
-            grads = autograd.grad(value, xs, create_graph=True)
+            grads = ours_grads(value, xs, create_graph=True)
             tgrads = torch_grads(tvalue, ts, create_graph=True)
             for i, (g, t) in enumerate(zip(grads, tgrads)):
                 assert_close(g.data, t.item(), f"{op.name} ∂^{order}/{path}∂x{i}")
                 following.append((g, t, f"{path}∂x{i}"))
         frontier = following
+
+
+# ---- jacobian, hessian, softmax, detach against torch.autograd.functional -----------------------
+def _torch_scalars(point):
+    return tuple(torch.tensor(x, dtype=torch.float64) for x in point)
+
+
+@settings(max_examples=40, deadline=None)
+@given(expressions(max_inputs=3, max_size=8))
+def test_jacobian_and_hessian_of_expressions_agree_with_torch_functional(expr):
+    point = [x.data for x in expr.inputs]
+    inputs = _torch_scalars(point)
+    j_theirs = torch.autograd.functional.jacobian(expr, inputs)
+    h_theirs = torch.autograd.functional.hessian(expr, inputs)
+    j_ours = autograd.jacobian(expr, point)
+    h_ours = autograd.hessian(expr, point)
+    for i, g in enumerate(j_ours):
+        assert_close(g, j_theirs[i].item(), f"∂f/∂x{i}")
+        for k, h in enumerate(h_ours[i]):
+            assert_close(h, h_theirs[i][k].item(), f"∂²f/∂x{i}∂x{k}")
+
+
+def _seed_network():
+    import nn
+
+    return nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=19)
+
+
+def _torch_network(net):
+    """The same network in torch (float64), as a function of the two inputs."""
+    layers = [[(torch.tensor([w.data for w in n.w], dtype=torch.float64),
+                torch.tensor(n.b.data, dtype=torch.float64)) for n in layer.neurons]
+              for layer in net.layers]
+
+    def forward(*x):
+        a = torch.stack(x)
+        for layer in layers:
+            a = torch.sigmoid(torch.stack([w @ a + b for w, b in layer]))
+        return a
+
+    return forward
+
+
+@pytest.mark.parametrize("sample", [0, 1, 2])
+def test_seed_network_cost_jacobian_and_hessian_wrt_inputs_agree_with_torch(sample):
+    import nn
+
+    net = _seed_network()
+    inputs, targets = nn.seed_example()
+    x, y = inputs[sample], targets[sample]
+    forward = _torch_network(net)
+    t = torch.tensor(y, dtype=torch.float64)
+
+    def cost_torch(*xs):
+        return 0.5 * ((t - forward(*xs)) ** 2).sum()
+
+    def cost(*xs):
+        return nn.seed_cost(net(list(xs)), y)
+
+    j_theirs = torch.autograd.functional.jacobian(cost_torch, _torch_scalars(x))
+    h_theirs = torch.autograd.functional.hessian(cost_torch, _torch_scalars(x))
+    for i, g in enumerate(autograd.jacobian(cost, x)):
+        assert_close(g, j_theirs[i].item(), f"∂C/∂a⁰{i}")
+    for i, row in enumerate(autograd.hessian(cost, x)):
+        for k, h in enumerate(row):
+            assert_close(h, h_theirs[i][k].item(), f"∂²C/∂a⁰{i}∂a⁰{k}")
+    # the network's outputs: a 2×2 Jacobian
+    o_theirs = torch.autograd.functional.jacobian(forward, _torch_scalars(x))
+    for i, row in enumerate(autograd.jacobian(lambda *xs: net(list(xs)), x)):
+        for k, d in enumerate(row):
+            assert_close(d, o_theirs[k][i].item(), f"∂o{i}/∂a⁰{k}")
+    assert all(p.grad == 0.0 for p in net.parameters())  # jacobian touches no .grad
+
+
+@pytest.mark.parametrize("logits", [[0.3, -1.2, 2.0], [1000.0, -1000.0, 999.0],
+                                    [-1000.0, -1000.0], [5.0], [1e-3, 0.0, -1e-3, 40.0]])
+def test_softmax_values_jacobian_and_second_derivatives_agree_with_torch(logits):
+    import nn
+
+    probabilities = nn.softmax([autograd.Value(z) for z in logits])
+    theirs = torch.softmax(torch.tensor(logits, dtype=torch.float64), 0)
+    for p, t in zip(probabilities, theirs):
+        assert_close(p.data, t.item(), "softmax")
+    j_theirs = torch.autograd.functional.jacobian(
+        lambda *z: torch.softmax(torch.stack(z), 0), _torch_scalars(logits))
+    for i, row in enumerate(autograd.jacobian(lambda *z: nn.softmax(list(z)), logits)):
+        for k, d in enumerate(row):
+            assert_close(d, j_theirs[k][i].item(), f"∂p{i}/∂z{k}")
+    weights = [0.5 + i for i in range(len(logits))]  # a scalar of the probabilities
+    h_theirs = torch.autograd.functional.hessian(
+        lambda *z: (torch.softmax(torch.stack(z), 0)
+                    * torch.tensor(weights, dtype=torch.float64)).sum(),
+        _torch_scalars(logits))
+    h_ours = autograd.hessian(
+        lambda *z: autograd.sum([w * p for w, p in zip(weights, nn.softmax(list(z)))]), logits)
+    for i, row in enumerate(h_ours):
+        for k, h in enumerate(row):
+            assert_close(h, h_theirs[i][k].item(), f"∂²/∂z{i}∂z{k}")
+
+
+def test_detach_agrees_with_torch_detach_to_second_order():
+    def ours(x, y):
+        return x * (x * y).detach() + (y * y).detach() * y.sin()
+
+    def theirs(x, y):
+        return x * (x * y).detach() + (y * y).detach() * y.sin()
+
+    point = [0.7, -1.3]
+    j_theirs = torch.autograd.functional.jacobian(theirs, _torch_scalars(point))
+    h_theirs = torch.autograd.functional.hessian(theirs, _torch_scalars(point))
+    for i, g in enumerate(autograd.jacobian(ours, point)):
+        assert_close(g, j_theirs[i].item(), f"∂f/∂x{i}")
+    for i, row in enumerate(autograd.hessian(ours, point)):
+        for k, h in enumerate(row):
+            assert_close(h, h_theirs[i][k].item(), f"∂²f/∂x{i}∂x{k}")

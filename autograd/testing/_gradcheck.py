@@ -76,14 +76,15 @@ def gradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: fl
                              f"{tuple(point)}; the derivatives of a non-finite value "
                              "cannot be checked")
 
-    analytic = [[g.data for g in grad(out, leaves)] for out in outputs]
+    analytic = [_derivatives(out, leaves) for out in outputs]
     numeric = _central_differences(lambda p: _values_at(f, p, labels, len(outputs)), point, eps)
     checks: list[tuple[int, Any, Any]] = [(1, analytic, numeric)]  # order 2: one more level
     if order == 2:
         hessians = []
         for out in outputs:
-            firsts = grad(out, leaves, create_graph=True)
-            hessians.append([[h.data for h in grad(g, leaves)] for g in firsts])
+            firsts = grad(out, leaves, create_graph=True, allow_unused=True)
+            hessians.append([[0.0] * len(leaves) if g is None else _derivatives(g, leaves)
+                             for g in firsts])
         numeric2 = _central_differences(
             lambda p: _gradients_at(f, p, labels, len(outputs)), point, eps)
         checks.append((2, hessians, numeric2))
@@ -174,7 +175,12 @@ def _gradients_at(f: Callable[..., Any], point: list[float], labels: list[str],
                   count: int) -> list[list[float]]:
     """The analytic first derivatives of f at `point`, flattened: [output][input]."""
     leaves = _leaves(point, labels)
-    return [[g.data for g in grad(out, leaves)] for out in _call(f, leaves, count)]
+    return [_derivatives(out, leaves) for out in _call(f, leaves, count)]
+
+
+def _derivatives(out: Value, leaves: list[Value]) -> list[float]:
+    """∂out/∂leaf for every leaf, as floats (0.0 for a leaf `out` does not use)."""
+    return [0.0 if g is None else g.data for g in grad(out, leaves, allow_unused=True)]
 
 
 def _central_differences(h: Callable[[list[float]], list[Any]], point: list[float],
