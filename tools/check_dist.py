@@ -1,11 +1,19 @@
-"""Build the sdist and the wheel, check both ship LICENSE and py.typed, install the sdist.
+"""Build the sdist and the wheel, check what they ship, install the sdist, run its tests.
 
-Run by .ci/run as `python tools/check_dist.py` (needs `build`: pip install -e '.[dev]').
-Exits non-zero with a message naming the artefact and the missing file.
+    python tools/check_dist.py [--no-tests]
+
+Run by .ci/run (needs `build` and `check-manifest`: pip install -e '.[dev]'). Steps:
+check-manifest (every file in git is in the sdist, or excluded in MANIFEST.in on purpose);
+both artefacts ship LICENSE and py.typed, the wheel the `seedgrad` command; the sdist
+installs in a fresh venv; the test suite runs from the extracted sdist (with this Python's
+test dependencies, the sdist's own code: the run fails if it imported anything else).
+Exits non-zero with a message naming the step, the artefact and what is missing.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import subprocess
 import sys
 import tarfile
@@ -35,6 +43,16 @@ def missing(names: list[str], required_suffixes: tuple[str, ...]) -> list[str]:
             if not any(name == req or name.endswith("/" + req) for name in names)]
 
 
+def check_manifest() -> None:
+    """check-manifest: the files git tracks and the sdist's files match (MANIFEST.in)."""
+    done = subprocess.run([sys.executable, "-m", "check_manifest", str(ROOT)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"check_dist: check-manifest failed ({done.returncode}):\n"
+                         f"{done.stdout}{done.stderr}")
+    print("check_dist: check-manifest: " + done.stdout.strip().splitlines()[-1])
+
+
 def check(sdist: Path, wheel: Path) -> None:
     with tarfile.open(sdist) as archive:
         sdist_names = archive.getnames()
@@ -62,11 +80,37 @@ def install_sdist(sdist: Path, where: Path) -> None:
     subprocess.run([str(python), "-I", "-c", probe], check=True, cwd=where)
 
 
-def main() -> None:
+def test_sdist(sdist: Path, where: Path) -> None:
+    """Extract the sdist and run its test suite there, on its own code only."""
+    with tarfile.open(sdist) as archive:
+        archive.extractall(where, filter="data")
+    (tree,) = where.iterdir()
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+    probe = ("import autograd, nn, pathlib, sys; "
+             "files = [pathlib.Path(m.__file__).resolve() for m in (autograd, nn)]; "
+             f"sys.exit(0 if all(f.is_relative_to({str(tree.resolve())!r}) for f in files) "
+             "else f'imports {files}, not the sdist')")
+    subprocess.run([sys.executable, "-c", probe], check=True, cwd=tree, env=env)
+    command = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"]
+    print(f"check_dist: in the extracted {tree.name}: {' '.join(command[1:])}", flush=True)
+    done = subprocess.run(command, cwd=tree, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"check_dist: the test suite of {sdist.name} failed "
+                         f"(pytest exit status {done.returncode})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-tests", action="store_true",
+                        help="skip the test run from the extracted sdist")
+    args = parser.parse_args(argv)
+    check_manifest()
     with tempfile.TemporaryDirectory(prefix="seedgrad-dist-") as tmp:
         sdist, wheel = build(Path(tmp) / "dist")
         check(sdist, wheel)
         install_sdist(sdist, Path(tmp) / "venv")
+        if not args.no_tests:
+            test_sdist(sdist, Path(tmp) / "sdist")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,31 @@
+"""What `pip install seedgrad[...]` brings: the extras' pins, and what the sdist ships."""
+
+import configparser
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _extras():
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg", encoding="utf-8")
+    return {name: [line.strip() for line in text.splitlines() if line.strip()]
+            for name, text in config["options.extras_require"].items()}
+
+
+def test_the_torch_extra_does_not_replace_a_users_torch():
+    (torch,) = [r for r in _extras()["torch"] if re.match(r"torch\b", r)]
+    assert "==" not in torch and ">=" in torch, torch  # a lower bound only
+
+
+def test_the_oracle_extra_keeps_the_exact_versions_the_tests_compare_with():
+    assert "torch==2.13.0" in _extras()["oracle"]
+    assert "micrograd==0.1.0" in _extras()["oracle"]
+
+
+def test_the_manifest_ships_what_the_tests_import():
+    manifest = (ROOT / "MANIFEST.in").read_text(encoding="utf-8").split()
+    for folder in ("tests", "demos", "benchmarks", "tools"):  # conftest, demos, benchmarks
+        assert folder in manifest, f"MANIFEST.in does not graft {folder}/"
+    assert "check-manifest>=0.49" in _extras()["dev"]  # tools/check_dist.py runs it
