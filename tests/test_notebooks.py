@@ -46,6 +46,11 @@ def test_notebook_runs_from_a_clean_kernel(path, tmp_path, kernel):
     client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
                                      resources={"metadata": {"path": str(tmp_path)}})
     client.execute()  # raises CellExecutionError, naming the cell, on any error
-    pictures = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
-                if any(kind in o.get("data", {}) for kind in PICTURES)]
+    outputs = [o.get("data", {}) for c in notebook.cells if c.cell_type == "code"
+               for o in c.outputs]
+    pictures = [data for data in outputs if any(kind in data for kind in PICTURES)
+                or "<svg" in data.get("text/html", "")]
     assert pictures, f"{path.name} shows no picture inline"
+    for data in outputs:  # a drawing is sent once (not as HTML and again as SVG)
+        svgs = data.get("text/html", "").count("<svg") + ("image/svg+xml" in data)
+        assert svgs <= 1, f"{path.name}: an output holds the drawing {svgs} times"

@@ -346,6 +346,47 @@ def test_jupyter_drawing_fits_the_cell_and_a_click_zooms_to_actual_size(browser,
     assert browser.js(width) <= 900
 
 
+def test_jupyter_drawing_looks_the_same_after_compaction(browser, tmp_path):
+    import base64
+    import io
+    import xml.etree.ElementTree as ET
+
+    from PIL import Image, ImageChops
+
+    from autograd.viz import jupyter
+
+    _, C = _seed_cost()
+    C.backward()
+    C.label = "C  (two spaces)"  # xml:space="preserve", now set once on the root, still holds
+    svg = viz.to_svg(C)
+    small = ET.tostring(jupyter.compact(svg), encoding="unicode")
+    assert len(small.encode()) < 0.65 * len(svg.encode())
+    width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    shots = []
+    for name, body in (("original", svg[svg.find("<svg"):]), ("compact", small)):
+        path = tmp_path / f"{name}.html"
+        path.write_text(f'<!DOCTYPE html><html><body style="margin:0"><div id="cell" '
+                        f'style="width:{width * 4 / 3}px">{body}</div></body></html>',
+                        encoding="utf-8")
+        browser.call("Page.navigate", url=path.as_uri())
+        deadline = time.monotonic() + 10
+        while browser.js("document.readyState") != "complete":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        box = browser.js("(function(){var r=document.querySelector('#cell svg')"
+                         ".getBoundingClientRect();return [r.width, r.height];})()")
+        shot = browser.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                            clip={"x": 0, "y": 0, "width": box[0], "height": box[1],
+                                  "scale": 1})["data"]
+        shots.append(Image.open(io.BytesIO(base64.b64decode(shot))).convert("RGB"))
+        (tmp_path / f"{name}.png").write_bytes(base64.b64decode(shot))
+    assert shots[0].size == shots[1].size
+    difference = ImageChops.difference(*shots).convert("L").point(lambda v: 255 if v > 48 else 0)
+    changed = difference.histogram()[255]
+    assert changed <= 0.002 * shots[0].size[0] * shots[0].size[1], \
+        f"{changed} pixels differ visibly (see {tmp_path})"
+
+
 def test_clicking_a_node_shows_its_derivation(browser, tmp_path):
     model, C = _seed_cost()
     _screen(browser, walkthrough(C, tmp_path / "full.html"))

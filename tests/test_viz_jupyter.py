@@ -2,9 +2,15 @@
 
 import re
 import time
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
-from autograd import Value, viz
+from autograd import Value, topological_order, viz
+from autograd.viz import jupyter
 
 
 def network(sizes):
@@ -12,19 +18,75 @@ def network(sizes):
     return nn.seed_cost(model([0.05, 0.1]), [0.01] * sizes[-1])
 
 
-def test_a_value_is_drawn_scaled_to_the_cell_and_as_plain_svg():
+def test_a_value_is_drawn_once_scaled_to_the_cell():
     x = Value(2.0, label="x")
     y = (x * 3).tanh()
     bundle = y._repr_mimebundle_()
-    assert list(bundle) == ["text/html", "image/svg+xml"]
+    assert list(bundle) == ["text/html"]  # one drawing: the SVG inside the HTML
     html = bundle["text/html"]
-    natural = re.search(r'<svg width="([\d.]+)pt"', bundle["image/svg+xml"]).group(1)
-    assert f'<svg style="width:100%;height:auto;max-width:{natural}pt"' in html
+    assert html.count("<svg") == 1
+    natural = re.search(r'<svg width="([\d.]+)pt"', viz.to_svg(y)).group(1)
+    assert f'style="width:100%;height:auto;max-width:{natural}pt"' in html
     key = re.search(r'<input type="checkbox" id="([\w-]+)"', html).group(1)
     assert f"#{key}:checked + label svg {{width:{natural}pt" in html  # click: actual size
     assert "<script" not in html  # works where output scripts are not trusted
     assert y._repr_mimebundle_(include=["text/plain"]) == {}
     assert list(y._repr_mimebundle_(exclude=["text/html"])) == ["image/svg+xml"]
+
+
+def test_ipython_sends_one_drawing_per_display():
+    """What the kernel sends: IPython's display formatter, as a notebook cell uses it."""
+    interactiveshell = pytest.importorskip("IPython.core.interactiveshell")
+    formatter = interactiveshell.InteractiveShell.instance().display_formatter
+    y = (Value(2.0, label="x") * 3).tanh()
+    for shown in (y, viz.to_dot(y)):
+        data, _ = formatter.format(shown)
+        assert sorted(data) == ["text/html", "text/plain"]
+        assert sum(text.count("<svg") for text in data.values()) == 1
+
+
+def _chain(n):
+    y = Value(0.5, label="x")
+    for i in range(n):
+        y = (y * 1.01).tanh() if i % 2 else y + 0.1
+    return y
+
+
+@pytest.mark.parametrize("steps", [10, 100, 190])
+def test_a_chain_costs_at_most_1_5_kb_per_node(steps):
+    y = _chain(steps)
+    nodes = len(topological_order(y))
+    sent = sum(len(text.encode()) for text in y._repr_mimebundle_().values())
+    assert sent / nodes <= 1500, f"{sent / nodes:.0f} bytes per node ({nodes} nodes)"
+
+
+def test_the_compact_svg_keeps_every_text_and_shape():
+    C = network([3, 2, 2])
+    C.backward()
+    original = ET.fromstring(viz.to_svg(C))
+    small = jupyter.compact(viz.to_svg(C))
+    ns = "{http://www.w3.org/2000/svg}"
+
+    def shapes(root, prefix):
+        return [(e.tag.removeprefix(prefix), e.get("fill"), e.get("stroke"))
+                for e in root.iter() if e.tag.removeprefix(prefix) not in ("title", "g")]
+
+    assert shapes(small, "") == shapes(original, ns)
+    assert [t.text for t in small.iter("text")] == [t.text for t in original.iter(ns + "text")]
+    font = {t.get("font-size") or small.get("font-size") for t in small.iter("text")}
+    assert font == {t.get("font-size") for t in original.iter(ns + "text")}
+
+
+@settings(max_examples=30, deadline=None)
+@given(label=st.text(max_size=30))
+def test_compact_keeps_arbitrary_labels_exactly(label):
+    x = Value(1.5, label=label)
+    y = x * 2
+    original = ET.fromstring(viz.to_svg(y))
+    small = ET.fromstring(y._repr_mimebundle_(exclude=["text/html"])["image/svg+xml"])
+    ns = "{http://www.w3.org/2000/svg}"
+    assert [t.text for t in small.iter(ns + "text")] == \
+        [t.text for t in original.iter(ns + "text")]
 
 
 def test_over_the_limit_the_text_says_how_to_draw_it():
@@ -38,4 +100,4 @@ def test_over_the_limit_the_text_says_how_to_draw_it():
     assert "autograd.viz.to_dot(value, collapse=True)" in text
     assert "autograd.viz.save_svg(value, 'graph.svg', max_nodes=None)" in text
     collapsed = viz.to_dot(C, collapse=True)._repr_mimebundle_()  # following the advice
-    assert "text/html" in collapsed and "neuron 15 of layer 2" in collapsed["image/svg+xml"]
+    assert list(collapsed) == ["text/html"] and "neuron 15 of layer 2" in collapsed["text/html"]

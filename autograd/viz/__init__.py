@@ -139,10 +139,3 @@ def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | N
     text = page(tag_grads(svg, rows), data, heading, note)
     return Path(atomic_write(path, text, "walkthrough"))
 
-
-def _jupyter_svg(root: Value, max_nodes: int) -> str | None:
-    """The SVG Jupyter shows for a Value, or None (then it shows the repr) if too big."""
-    try:
-        return to_svg(root, max_nodes=max_nodes)
-    except RenderError:
-        return None

@@ -70,13 +70,6 @@ class Diagram(graphviz.Digraph):
         return bundle(self._svg, lambda error: f"<autograd.viz.Diagram, not drawn: {error}>",
                       include, exclude)
 
-    def _repr_svg_(self) -> str | None:
-        """The rendered SVG (system `dot` when present, else WebAssembly Graphviz), or None."""
-        try:
-            return self._svg()
-        except RenderError:
-            return None
-
     def _svg(self) -> str:
         from autograd import viz  # the package's names, so they can be configured there
 
