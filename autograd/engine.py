@@ -57,8 +57,9 @@ _DOT = ops.DOT
 _grad_mode: contextvars.ContextVar[tuple[tuple[bool, Any], ...]] = contextvars.ContextVar(
     "grad_mode", default=())
 # Set only while `autograd.compile` traces a function: told of every read of a Value's number
-# that can steer Python control flow (comparisons, float(), int(), ...) and of every node made
-# under `no_grad`, so the compiled code can check the one and recompute the other.
+# that can steer Python control flow (comparisons, float(), int(), ...), of every node made
+# under `no_grad` and of every node made at all, so the compiled code can check the reads,
+# recompute the `no_grad` nodes and refuse nodes made before the trace.
 _tracer: contextvars.ContextVar[Any] = contextvars.ContextVar("tracer", default=None)
 
 
@@ -228,6 +229,8 @@ def _node(data: float, prev: tuple[Value, ...], fn: Op) -> Value:
     if not _blocks_open or _recording(_grad_mode.get()):
         out._prev = prev
         out._fn = fn
+        if _blocks_open and _tracer.get() is not None:  # a trace runs inside enable_grad()
+            _tracer.get().made(out)
     else:
         out._prev = ()
         out._fn = None

@@ -21,9 +21,10 @@ import math
 import re
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["Op", "register", "unregister", "get", "table", "names", "public", "text_to_latex"]
+__all__ = ["Op", "Terms", "register", "unregister", "get", "table", "names", "public",
+           "text_to_latex", "fill"]
 
 Rule = Callable[..., Sequence[Any]]
 
@@ -173,11 +174,14 @@ class Op:
             `autograd.compile`'s batch loop adds a Σ's product with it only when it is not.
         params: bound static arguments (the exponent of `x ** n`), passed to `rule` first.
         doc: one-line description (the method's docstring).
+        terms: for an n-ary op that is a sum of products of its parents (`dot`, `sum`), the
+            parent layout: `terms(len(parents))` -> `Terms`; generated code is written
+            from it (arity 0 marks a constant: a leaf holding a number).
     """
 
     __slots__ = ("name", "arity", "forward", "rule", "symbol", "local_text", "latex", "method",
                  "operator", "code", "local_code", "torch", "order", "safe", "builtin",
-                 "internal", "inline", "zeros", "params", "doc", "param_examples")
+                 "internal", "inline", "zeros", "params", "doc", "param_examples", "terms")
     name: str
     arity: int | None
     forward: Callable[..., float]
@@ -199,6 +203,7 @@ class Op:
     params: tuple[Any, ...]
     doc: str
     param_examples: tuple[Any, ...]
+    terms: Callable[[int], Terms] | None
 
     def __init__(self, name: str, arity: int | None, forward: Callable[..., float], rule: Rule,
                  *, symbol: str = "",
@@ -210,7 +215,8 @@ class Op:
                  safe: Callable[..., bool] | None = None, builtin: bool = False,
                  internal: bool = False, inline: bool = False, zeros: bool = False,
                  params: tuple[Any, ...] = (),
-                 doc: str = "", param_examples: tuple[Any, ...] = ()):
+                 doc: str = "", param_examples: tuple[Any, ...] = (),
+                 terms: Callable[[int], Terms] | None = None):
         """Declare an op (fields as described above); entries are read-only afterwards."""
         fields = dict(locals())
         del fields["self"]
@@ -245,11 +251,7 @@ class Op:
             return text_to_latex(found) if convert and found is not None else found
         if pos >= len(text):
             return None
-        names = {"out": out, **{f"x{i}": name for i, name in enumerate(inputs)}}
-        if len(inputs) == 1:
-            names["x"] = inputs[0]
-        elif len(inputs) == 2:
-            names["a"], names["b"] = inputs
+        names = _slots(out, inputs, ())
         if convert:  # the display template, converted around the (already LaTeX) names
             marked = {k: f"\x00{k}\x01" for k in names}
             found = text_to_latex(text[pos].format(**marked))
@@ -269,6 +271,31 @@ class Op:
     def __repr__(self) -> str:
         extra = f", params={self.params!r}" if self.params else ""
         return f"Op({self.name!r}, arity={self.arity!r}{extra})"
+
+
+class Terms(NamedTuple):
+    """An n-ary op's output as Σ of products of parents plus parents added alone."""
+
+    products: tuple[tuple[int, int], ...]  # parent positions multiplied pairwise, in order
+    singles: tuple[int, ...]  # parent positions added after the products
+    exact: bool  # math.fsum (one rounding) rather than adding left to right from 0.0
+
+
+def fill(template: str, out: str, inputs: Sequence[str], params: Sequence[str] = ()) -> str:
+    """A template with its slots filled with text: `{out}`, `{x}` (one input), `{a}`, `{b}`
+    (two), `{x0}`, `{x1}`, ... (any number) and `{n}` (the first bound argument)."""
+    return template.format(**_slots(out, inputs, params))
+
+
+def _slots(out: str, inputs: Sequence[str], params: Sequence[str]) -> dict[str, str]:
+    names = {"out": out, **{f"x{i}": name for i, name in enumerate(inputs)}}
+    if len(inputs) == 1:
+        names["x"] = inputs[0]
+    elif len(inputs) == 2:
+        names["a"], names["b"] = inputs
+    if params:
+        names["n"] = params[0]
+    return names
 
 
 _TABLE: dict[str, Op] = {}
@@ -606,6 +633,15 @@ def _dot_text(pos: int, out: str, inputs: Sequence[str], params: tuple[Any, ...]
     return "1"  # the bias
 
 
+def _dot_terms(count: int) -> Terms:  # z = Σₖ wₖ·aₖ (+ b): parents w₀..wₙ₋₁, a₀..aₙ₋₁, b
+    n = count // 2
+    return Terms(tuple((k, n + k) for k in range(n)), tuple(range(2 * n, count)), False)
+
+
+def _sum_terms(count: int) -> Terms:
+    return Terms((), tuple(range(count)), True)
+
+
 def _sum_text(pos: int, out: str, inputs: Sequence[str], params: tuple[Any, ...]) -> str:
     return "1"
 
@@ -631,13 +667,13 @@ DIV = _builtin(name="/", arity=2, forward=_div, rule=_div_rule, symbol="/", oper
                local_code=("1.0 / {b}", "-{out} / {b}"), torch="torch.div", safe=_divisor,
                doc="a / b; ZeroDivisionError for b = 0")
 POW = _builtin(name="**", arity=2, forward=_pow, rule=_pow_rule, symbol="**",
-               local_text=("{b}·{a}**({b}−1)", "{out}·ln {a}"), code="{a} ** {b}",
+               local_text=("{b}·{a}**({b}−1)", "{out}·ln {a}"), code="math.pow({a}, {b})",
                latex=(r"{b} \, {{{a}}}^{{{b}-1}}", r"{out} \ln {a}"),
                local_code=("{b} * {a} ** ({b} - 1)", "{out} * math.log({a})"),
                torch="torch.pow", safe=_pow_safe,
                doc="a ** b with a Value exponent (the exponent gets its gradient too)")
 POW_N = _builtin(name="**n", arity=1, forward=_pow_n, rule=_pow_n_rule, symbol="**",
-                 local_text=_pow_n_text, latex=_pow_n_latex, code="{x} ** {n}",
+                 local_text=_pow_n_text, latex=_pow_n_latex, code="math.pow({x}, {n})",
                  local_code=("{n} * {x} ** ({n} - 1)",), torch="torch.pow",
                  safe=_pow_n_safe, param_examples=(2.0, 3.0, -1.0, 0.5, -2.0, 1.5, -0.5, 0.0,
                                                    1.0),
@@ -714,8 +750,8 @@ MIN = _builtin(name="min", arity=2, forward=_min, rule=_min_rule, method="min",
                doc="the smaller of two values; at a tie each gets half the gradient "
                    "(as torch.minimum)")
 DOT = _builtin(name="dot", arity=None, forward=_dot, rule=_dot_rule, symbol="Σ",
-               local_text=_dot_text, latex=_dot_text,
+               local_text=_dot_text, latex=_dot_text, terms=_dot_terms,
                doc="Σₖ wₖ·xₖ (+ bias) as one node: a neuron's pre-activation z")
 SUM = _builtin(name="sum", arity=None, forward=_sum, rule=_sum_rule, symbol="+",
-               local_text=_sum_text, latex=_sum_text,
+               local_text=_sum_text, latex=_sum_text, terms=_sum_terms,
                doc="Σ terms as one node")

@@ -1,0 +1,477 @@
+"""Code generation: one trace written out as `call`, `forward` and `batch` functions.
+
+Everything an op contributes comes from its entry in `autograd.ops`: `code` and
+`local_code` templates (filled by `ops.fill`, as drawings fill theirs), `terms` for n-ary
+sums of products, and otherwise the op's own `forward` and `rule` functions, bound in the
+namespace. Every name and value in the source comes from `names.Namespace`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd import engine, ops
+from autograd._compile import text
+from autograd._compile.names import CODE_GLOBALS, Namespace, literal
+from autograd._compile.trace import Miss, NonFinite, Trace, TraceError
+from autograd._gcscope import gc_scope
+from autograd.engine import Value
+
+MAX_NODES = 100_000  # per sample: larger graphs would make compile() itself slow
+INNER, DETACHED, INPUT, CONSTANT, PARAM = "inner", "detached", "input", "constant", "param"
+_INTERNAL_NAMES = ("_P", "_seed", "_rows", "_n", "_outs", "_redo", "_check", "call", "forward",
+                   "batch")
+
+
+class Program:
+    """Generated code for one trace: `call`, `forward` and `batch` functions, and `sources`.
+
+    `function(kind)` compiles one on first use. Kept after generation: the parameters,
+    the guards' descriptions (for error messages), the output shape and the namespace.
+    """
+
+    def __init__(self, trace: Trace, fn_name: str, input_hints: Sequence[str]):
+        outputs = trace.outputs
+        order = trace.order
+        computed = sum(1 for node in order if trace.parents(node))
+        if computed > MAX_NODES:
+            raise TraceError(f"compile: the traced graph has {computed:,} op nodes per call, "
+                             f"more than {MAX_NODES:,}; straight-line code that long compiles "
+                             f"slowly. Use eager mode, or compile a smaller per-sample function "
+                             f"and run it with .batch()")
+        self.trace = trace
+        self.ns = Namespace({**ops.CODE_NAMESPACE, **CODE_GLOBALS, "_Miss": Miss,
+                             "_NonFinite": NonFinite})
+        self.ns.reserve(*_INTERNAL_NAMES)
+        self.fn_name = self.ns.name(fn_name, default="fn")
+        inputs = {v: k for k, v in enumerate(trace.inputs)}
+        self.kind: dict[Value, str] = {}
+        params: list[Value] = []
+        for node in order:
+            fn = node._fn
+            if node in trace.detached:
+                kind = DETACHED
+            elif node._prev:
+                kind = INNER
+            elif node in inputs:
+                kind = INPUT
+            elif fn is not None and fn.arity == 0:
+                kind = CONSTANT
+            else:
+                kind = PARAM
+                params.append(node)
+            self.kind[node] = kind
+        position: dict[Value, int] = {}
+        for node in order:  # parameters in the order the forward code first reads them
+            for parent in trace.parents(node):
+                position.setdefault(parent, len(position))
+        params.sort(key=lambda p: position.get(p, len(position)))
+        self.params = params
+        self.input_names = [self.ns.name(hint, default="x") for hint in input_hints]
+        self.name: dict[Value, str] = dict(zip(trace.inputs, self.input_names))
+        self._names(order, outputs)
+        self._position = {node: k for k, node in enumerate(order)}
+        guards = [self._guard(*read) for read in trace.reads]
+        self.guards = list(dict.fromkeys(guards))  # a check read twice is checked once
+        forward = self._forward_lines(order)
+        backward, grad_names, input_grads, accumulators = self._backward_lines()
+        self.sources = self._assemble(forward, backward, grad_names, input_grads, accumulators)
+        self._functions: dict[str, Callable[..., Any]] = {}
+        # Keep what running needs (parameters, guard descriptions), not the traced graph.
+        self.single = trace.single
+        self.width = len(outputs)
+        self.said = [said for _, said, _, _ in self.guards]
+        del self.trace, self.kind, self.name, self._position, self._grad_names
+        del self.batch_backward, self.guards
+
+    def function(self, kind: str) -> Callable[..., Any]:
+        """The generated function `kind` ('call', 'forward' or 'batch'), compiled on first use."""
+        found = self._functions.get(kind)
+        if found is None:
+            code: dict[str, Any] = {}
+            source = self.sources[kind]
+            with gc_scope():
+                exec(builtins.compile(source, f"<autograd.compile {self.fn_name} {kind}>",
+                                      "exec"), self.ns.globals, code)
+            found = self._functions[kind] = code[kind]
+        return found
+
+    # -- names -----------------------------------------------------------------------------
+    def _names(self, order: list[Value], outputs: list[Value]) -> None:
+        temps = 0
+        for node in order:
+            if self.kind[node] == CONSTANT or node in self.name:
+                continue
+            hint: Any = ""
+            role = node.role
+            if role is not None:
+                hint = "_".join(str(p) for p in (role.kind, role.layer, role.unit,
+                                                 *(() if role.index is None else (role.index,))))
+            if not hint:
+                hint = node.label
+            if not hint and len(outputs) == 1 and node is outputs[0]:
+                hint = "out"
+            if not hint:
+                temps += 1
+                hint = f"t{temps}"
+            self.name[node] = self.ns.name(hint)
+        self.root = self.name.get(outputs[0], "out") if len(outputs) == 1 else "out"
+
+    def expr(self, node: Any) -> str:
+        """Source text of a value: a node's variable, a constant's literal, or a bound name."""
+        if not isinstance(node, Value):
+            return self.ns.value(node)
+        if self.kind.get(node) == CONSTANT:
+            return self.ns.value(node.data)
+        return self.name[node]
+
+    # -- guards ----------------------------------------------------------------------------
+    def _guard(self, kind: str, value: Value, other: Any, result: Any
+               ) -> tuple[str, str, str, Value]:
+        """(test true when the guard FAILS, description for errors, source comment, last
+        node it reads). A float result is checked with its sign (-0.0 is not 0.0)."""
+        v = self.expr(value)
+        name = self.name.get(value) or engine._safe_repr(value.data)
+        if kind in ("<", "<=", ">", ">="):
+            o = self.expr(other)
+            test = f"{v} {kind} {o}"
+            fail = f"not ({test})" if result else test
+            shown = f"{v} {kind} {o} was {bool(result)}"
+            told = self.name.get(other) if isinstance(other, Value) else None
+            said = f"{name} {kind} {told or _safe(other)} was {bool(result)}"
+        else:
+            call = {"float": "float({})", "int": "int({})", "trunc": "math.trunc({})",
+                    "round": "round({})" if other is None else "round({}, " +
+                    self.ns.value(other) + ")"}[kind].format(v)
+            fail = _differs(call, result, self.ns)
+            shown = f"{call} was {self.ns.value(result) if type(result) in (int, float) else '?'}"
+            digits = "" if other is None else f", {_safe(other)}"
+            said = f"{kind}({name}{digits}) was {_safe(result)}"
+        last = value if not isinstance(other, Value) else max(
+            value, other, key=lambda n: self._position.get(n, -1))
+        return fail, said, shown, last
+
+    # -- forward ---------------------------------------------------------------------------
+    def _forward_lines(self, order: list[Value]) -> list[tuple[Value, list[str]]]:
+        """(node, lines computing it) for every node that is computed."""
+        lines: list[tuple[Value, list[str]]] = []
+        for node in order:
+            kind = self.kind[node]
+            if kind == INNER or kind == DETACHED:
+                prev, fn = self.trace.detached[node] if kind == DETACHED else (
+                    node._prev, _op(node))
+                computed = self._compute(node, fn, prev)
+                if kind == DETACHED:
+                    computed[0] += "  # no_grad: no gradient flows back"
+                lines.append((node, computed))
+        return lines
+
+    def _compute(self, node: Value, fn: ops.Op, prev: Sequence[Value]) -> list[str]:
+        target = self.name[node]
+        args = [self.expr(p) for p in prev]
+        if fn.terms is not None:
+            terms = fn.terms(len(prev))
+            if terms.exact:
+                return [f"{target} = math.fsum(({', '.join(args)},))" if args else
+                        f"{target} = 0.0"]
+            # Eager `dot` adds from 0.0: the same sum, except that -0.0 (every term -0.0)
+            # comes out 0.0 there; only a sign check in a guard can tell them apart.
+            parts = [f"{args[i]} * {args[j]}" for i, j in terms.products]
+            parts += [args[k] for k in terms.singles]
+            return text.sum_lines(target, parts or ["0.0"], "")
+        code = _code(fn)
+        if code is not None:
+            return [f"{target} = {ops.fill(code, target, args, self._params(fn))}"]
+        forward = self.ns.bind(fn.forward, f"op_{fn.name}_forward")
+        return [f"{target} = {forward}({', '.join(args)})"]
+
+    def _params(self, fn: ops.Op) -> list[str]:
+        return [self.ns.value(p) for p in fn.params]
+
+    def sparse_forward(self, forward: list[tuple[Value, list[str]]]
+                       ) -> tuple[list[tuple[Value, list[str]]], list[str], list[str]]:
+        """`batch`'s forward: a Σ whose every product has a factor made by a `zeros` op (an
+        off ReLU gives exactly 0.0) adds each product inside `if factor:` right after that
+        factor is computed, starting from 0.0 and ending with its single terms (the bias),
+        as eager `dot` adds.
+
+        Returns the forward lines, the Σ nodes started at 0.0 each row, and the other
+        factors (parameters or computed values) that must be finite for 0·w to be 0.
+        """
+        at = {node: k for k, (node, _) in enumerate(forward)}
+        sends: dict[Value, list[str]] = {}  # a zeros-op value -> lines adding its products
+        ends: dict[Value, list[str]] = {}
+        factors: list[str] = []
+        for node, _ in forward:
+            fn = node._fn
+            if self.kind[node] != INNER or fn is None or fn.terms is None:
+                continue
+            prev = node._prev
+            terms = fn.terms(len(prev))
+            if terms.exact:
+                continue
+            pairs = []
+            for i, j in terms.products:
+                w, x = prev[i], prev[j]
+                sparse, other = (x, w) if self._zeros(x) else (w, x)
+                if not self._zeros(sparse) or not (
+                        self.kind[other] == PARAM or (self.kind[other] == INNER
+                                                      and at[other] < at[sparse])):
+                    break
+                pairs.append((w, x, sparse, other))
+            else:
+                if not pairs or [at[p[2]] for p in pairs] != sorted(at[p[2]] for p in pairs):
+                    continue  # the products would be added out of order
+                target = self.name[node]
+                for w, x, sparse, other in pairs:
+                    sends.setdefault(sparse, []).append(
+                        f"    {target} += {self.expr(w)} * {self.expr(x)}")
+                    factors.append(self.expr(other))
+                ends[node] = [f"{target} += {self.expr(prev[k])}" for k in terms.singles]
+        lines: list[tuple[Value, list[str]]] = []
+        for node, computed in forward:
+            if node in ends:
+                computed = ends[node]
+            if node in sends:
+                computed = [*computed, f"if {self.name[node]}:", *sends[node]]
+            lines.append((node, computed))
+        return lines, [self.name[node] for node in ends], list(dict.fromkeys(factors))
+
+    def _zeros(self, node: Value) -> bool:
+        fn = node._fn
+        return self.kind[node] == INNER and fn is not None and fn.zeros
+
+    # -- backward --------------------------------------------------------------------------
+    def _backward_lines(self) -> tuple[list[tuple[str, Any]], list[str], list[str],
+                                        list[str]]:
+        """Lines, parameter and input gradient names, accumulators.
+
+        A line is (text, False), (text, True) for a send to an input, or (`if g:`, block)
+        with the block's (text, is_input) lines: the sends a zero gradient skips.
+
+        `batch` gets its own lines (`self.batch_backward`): every gradient starts at 0.0 and
+        each node adds its sends to its parents inside its own `if g:`, so a unit whose
+        ReLU is off costs nothing; the sums come out the same, in the same order."""
+        outputs = self.trace.outputs
+        backward_order: list[Value] = []
+        seen: set[Value] = set()
+        for out in outputs:  # the engine's own order, so fan-in sums add up as eager's do
+            for node in engine.topological_order(out):
+                if node not in seen:
+                    seen.add(node)
+                    backward_order.append(node)
+        self._grad_names: dict[Value, str] = {}
+        for node in backward_order:
+            if self.kind[node] in (INNER, PARAM, INPUT):
+                self._grad_names[node] = self.ns.name(f"d{self.root}_d{self.name[node]}")
+        incoming: dict[Value, list[str]] = {node: [] for node in backward_order}
+        for out in outputs:
+            if out in incoming:
+                incoming[out].append("_seed")
+        lines: list[tuple[str, Any]] = []
+        inner = [self._grad_names[n] for n in reversed(backward_order) if self.kind[n] == INNER]
+        batch: list[tuple[str, Any]] = [(line, False) for line in text.unpack(
+            inner, f"(0.0,) * {len(inner)}")]
+        for node in reversed(backward_order):
+            kind = self.kind[node]
+            if kind == PARAM or kind == INPUT:
+                g = self._grad_names[node]
+                seeds = [(f"{g} += _seed", kind == INPUT) for o in outputs if o is node]
+                lines += seeds
+                batch += seeds
+                continue
+            if kind != INNER:
+                continue
+            g = self._grad_names[node]
+            lines += [(line, False) for line in text.sum_lines(g, incoming[node], "")]
+            batch += [(f"{g} += _seed", False) for send in incoming[node] if send == "_seed"]
+            leaf_sends: list[tuple[str, bool]] = []
+            inner_sends: list[tuple[str, bool]] = []
+            helpers: list[tuple[str, Any]] = []
+            for parent, send in self._sends(node, g, helpers):
+                pkind = self.kind[parent]
+                if pkind == INNER:
+                    incoming[parent].append(send)
+                    inner_sends.append((f"    {self._grad_names[parent]} += {send}", False))
+                elif pkind == PARAM or pkind == INPUT:
+                    leaf_sends.append((f"    {self._grad_names[parent]} += {send}",
+                                       pkind == INPUT))
+            lines += helpers
+            batch += helpers
+            if leaf_sends:
+                lines.append((f"if {g}:", leaf_sends))
+            if leaf_sends or inner_sends:
+                batch.append((f"if {g}:", inner_sends + leaf_sends))
+        self.batch_backward = batch
+        params = [self._grad_names.get(p, "0.0") for p in self.params]
+        inputs = [self._grad_names.get(v, "0.0") for v in self.trace.inputs]
+        accumulators = [self._grad_names[p] for p in self.params if p in self._grad_names]
+        return lines, params, inputs, accumulators
+
+    def _sends(self, node: Value, g: str, lines: list[tuple[str, Any]]
+               ) -> list[tuple[Value, str]]:
+        """What `node` sends each parent, as source text (`g` times the local derivative)."""
+        prev = node._prev
+        fn = _op(node)
+        args = [self.expr(p) for p in prev]
+        if fn.terms is not None:
+            terms = fn.terms(len(prev))
+            sends = [g] * len(prev)
+            for i, j in terms.products:
+                sends[i], sends[j] = f"{g} * {args[j]}", f"{g} * {args[i]}"
+            return list(zip(prev, sends))
+        local = _local_code(fn)
+        if local is not None:
+            params = self._params(fn)
+            return [(p, text.times(g, ops.fill(template, self.name[node], args, params)))
+                    for p, template in zip(prev, local)]
+        tmp = self.ns.name(self.name[node], prefix="_s_")
+        zeros = ", ".join(["0.0"] * len(prev)) + ("," if len(prev) == 1 else "")
+        rule = self.ns.bind(fn.rule, f"op_{fn.name}_rule")
+        lines.append((f"{tmp} = {rule}({g}, {self.name[node]}, {', '.join(args)}) "
+                      f"if {g} else ({zeros})", False))
+        return [(p, f"{tmp}[{k}]") for k, p in enumerate(prev)]
+
+    # -- functions -------------------------------------------------------------------------
+    def _assemble(self, forward: list[tuple[Value, list[str]]],
+                  backward: list[tuple[str, Any]], grad_names: list[str],
+                  input_grads: list[str], accumulators: list[str]) -> dict[str, str]:
+        inputs = self.input_names
+        read = text.unpack([self.name[p] for p in self.params], "[p.data for p in _P]")
+        guards_after: dict[Value | None, list[tuple[int, str, str]]] = {}
+        for k, (fail, _, shown, last) in enumerate(self.guards):
+            at = last if self.kind.get(last, "") in (INNER, DETACHED) else None
+            guards_after.setdefault(at, []).append((k, fail, shown))
+
+        def forward_body(on_miss: Callable[[int], str], on_bad: str,
+                         lines_of: list[tuple[Value, list[str]]] = forward) -> list[str]:
+            body = []
+            for k, fail, shown in guards_after.get(None, []):
+                body += [f"if {fail}:  # traced: {shown}", f"    {on_miss(k)}"]
+            for node, lines in lines_of:
+                body += lines
+                for k, fail, shown in guards_after.get(node, []):
+                    body += [f"if {fail}:  # traced: {shown}", f"    {on_miss(k)}"]
+            values = [self.name[n] for n, kind in self.kind.items()
+                      if kind == INNER or kind == DETACHED]
+            if values:
+                body.append("# an inf or nan anywhere: eager mode decides what happens")
+                body += text.sum_lines("_check", values, "")
+                body += ["if not _isfinite(_check):", f"    {on_bad}"]
+            return body
+
+        outs = [self.expr(o) for o in self.trace.outputs]
+        out_tuple = f"({', '.join(outs)},)"
+        init = list(dict.fromkeys(accumulators + [g for g in input_grads if g != "0.0"]))
+        init_lines = text.unpack(init, f"(0.0,) * {len(init)}")
+        indent = "    "
+
+        def block(lines: list[str], depth: int = 1) -> str:
+            return "\n".join(indent * depth + line for line in lines)
+
+        checked = [g for g in dict.fromkeys(grad_names + input_grads) if g != "0.0"]
+        grad_check = []
+        if checked:  # gradients too: where eager's are finite, these must be
+            grad_check = ["# an inf or nan gradient: eager mode decides", *text.sum_lines(
+                "_check", checked, ""), "if not _isfinite(_check):", "    raise _NonFinite"]
+        signature = ", ".join(["_P", *inputs])
+        call = [f"def call({signature}, _seed=1.0):",
+                f'    """{self.fn_name}: forward and backward for one call."""',
+                "    # parameters: read fresh from each Value's .data on every call",
+                block(read), "    # forward",
+                block(forward_body(lambda k: f"raise _Miss({k})", "raise _NonFinite")),
+                "    # backward: each gradient is the sum of what its consumers send",
+                block(init_lines), block(text.render(backward, inputs=True)),
+                block(grad_check),
+                "    # ∂output/∂parameter for each parameter (the caller adds them to .grad)",
+                f"    return {out_tuple}, (",
+                *text.items(grad_names, "        "),
+                f"    ), ({', '.join(input_grads)}{',' if input_grads else ''})"]
+        forward_only = [f"def forward({signature}):",
+                        f'    """{self.fn_name}: the outputs only."""',
+                        block(read),
+                        block(forward_body(lambda k: f"raise _Miss({k})", "raise _NonFinite")),
+                        f"    return {out_tuple}"]
+        target = (f"({', '.join(inputs)},)" if inputs else "_")
+        per_row_bwd = text.render(self.batch_backward, inputs=False)
+        batch_accumulators = list(dict.fromkeys(accumulators))
+        sparse_forward, sums, factors = self.sparse_forward(forward)
+        sparse_note = []
+        if sums:
+            sparse_note = [
+                "# Σ nodes fed by ReLUs add a product only when the ReLU is on: the same sums"
+                " in the same order", "# (an inf or nan weight would make 0·w a nan: such"
+                " calls go to eager mode)", *text.sum_lines("_check", factors, ""),
+                "if not _isfinite(_check):", "    raise _NonFinite"]
+        batch_check = []
+        if batch_accumulators:
+            batch_check = ["# an inf or nan gradient: eager mode decides, row by row",
+                           *text.sum_lines("_check", batch_accumulators, ""),
+                           "if not _isfinite(_check):", "    raise _NonFinite"]
+        batch = ["def batch(_P, _rows, _seed):",
+                 f'    """{self.fn_name}: forward and backward of every row."""',
+                 block(read), block(sparse_note),
+                 block(text.unpack(batch_accumulators, f"(0.0,) * {len(batch_accumulators)}")),
+                 "    _outs = []", "    _redo = []",
+                 "    # per row: the forward and backward of one call; parameter gradients "
+                 "are summed over the rows",
+                 f"    for _n, {target} in enumerate(_rows):",
+                 block(text.unpack(sums, f"(0.0,) * {len(sums)}") if sums else [], 2),
+                 block(forward_body(lambda k: "_redo.append(_n); continue",
+                                    "_redo.append(_n); continue", sparse_forward), 2),
+                 f"        _outs.append({out_tuple})",
+                 block(per_row_bwd, 2),
+                 block(batch_check),
+                 "    return _outs, (",
+                 *text.items(grad_names, "        "),
+                 "    ), _redo"]
+
+        def clean(parts: list[str]) -> str:
+            return "\n".join(p for p in parts if p.strip()) + "\n"
+
+        return {"call": clean(call), "forward": clean(forward_only), "batch": clean(batch)}
+
+
+def _differs(call: str, result: Any, ns: Namespace) -> str:
+    """Source that is true when `call` no longer gives `result` (sign of zero and nan too)."""
+    if type(result) is float:
+        if result != result:
+            return f"{call} == {call}"
+        if result == 0.0:
+            sign = "<" if math.copysign(1.0, result) > 0 else ">"
+            return f"_copysign(1.0, {call}) {sign} 0.0 or {call} != 0.0"
+        return f"{call} != {literal(result)}"
+    return f"{call} != {ns.value(result)}"
+
+
+def _safe(x: Any) -> str:
+    """repr for an error message (never for source); a repr that fails is not fatal."""
+    try:
+        return engine._safe_repr(x)[:200]
+    except Exception:
+        return f"<{type(x).__name__}>"
+
+
+def _op(node: Value) -> ops.Op:
+    """The op of a node with parents (the trace refused those without one)."""
+    fn = node._fn
+    if fn is None:
+        raise TraceError(f"compile: node {node!r} has parents but no op")
+    return fn
+
+
+def _code(fn: ops.Op) -> str | None:
+    """The op's forward template, if generated code may use it (built-in ops only: a
+    custom op's template is not trusted as source; its `forward` is called instead)."""
+    if not fn.builtin or fn.internal:
+        return None
+    return fn.code
+
+
+def _local_code(fn: ops.Op) -> tuple[str, ...] | None:
+    if not fn.builtin or fn.internal or not fn.local_code or fn.arity is None:
+        return None
+    return fn.local_code
