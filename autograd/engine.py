@@ -44,6 +44,7 @@ __all__ = [
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
+    "detect_anomaly",
     "zero_grad",
     "topological_order",
     "op",
@@ -56,6 +57,9 @@ _DOT = ops.DOT
 # open no_grad/enable_grad blocks, (enabled, frame of a generator block or None); empty: on.
 _grad_mode: contextvars.ContextVar[tuple[tuple[bool, Any], ...]] = contextvars.ContextVar(
     "grad_mode", default=())
+# The same for `detect_anomaly` blocks (any open one turns the checks on).
+_anomaly_mode: contextvars.ContextVar[tuple[tuple[bool, Any], ...]] = contextvars.ContextVar(
+    "anomaly_mode", default=())
 # Set only while `autograd.compile` traces a function: told of every read of a Value's number
 # that can steer Python control flow (comparisons, float(), int(), ...), of every node made
 # under `no_grad` and of every node made at all, so the compiled code can check the reads,
@@ -226,7 +230,20 @@ def _node(data: float, prev: tuple[Value, ...], fn: Op) -> Value:
     out.grad = 0.0
     out.label = ""
     out.role = None
-    if not _blocks_open or _recording(_grad_mode.get()):
+    if not _blocks_open:
+        out._prev = prev
+        out._fn = fn
+    else:
+        _in_blocks(out, prev, fn)
+    return out
+
+
+def _in_blocks(out: Value, prev: tuple[Value, ...], fn: Op) -> None:
+    """`_node` while a no_grad, enable_grad or detect_anomaly block is open somewhere."""
+    if not -_INF < out.data < _INF and _anomaly_mode.get() and _anomaly_on():
+        name = fn.text() if fn.params else fn.name  # '**2', '*', 'dot', a custom op's name
+        raise _anomaly(f"op '{name}' made {out.data!r} from inputs ({_some_data(prev)})")
+    if _recording(_grad_mode.get()):
         out._prev = prev
         out._fn = fn
         if _blocks_open and _tracer.get() is not None:  # a trace runs inside enable_grad()
@@ -237,7 +254,6 @@ def _node(data: float, prev: tuple[Value, ...], fn: Op) -> Value:
         tracer = _tracer.get()
         if tracer is not None:
             tracer.detached(out, prev, fn)
-    return out
 
 
 # ---- 3. the backward pass: one walk, reporting each step if asked ----------------------------
@@ -315,8 +331,12 @@ def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) 
         seed: Any = gradient if isinstance(gradient, Value) else _constant(gradient, "backward")
     else:
         seed = _as_float(gradient.data if isinstance(gradient, Value) else gradient, "backward")
+    if _blocks_open and _anomaly_on():  # checks each step: the fast paths below are off
+        _check_gradient(seed, "the gradient given to backward")
+        on_step = _checking(on_step)
     leaves: list[Value] = []
     sends: Sequence[Any]
+    stepping = False  # True while on_step runs: its errors are its own, not the op's
     inner = _inner_order(root, leaves, None if create_graph else 0.0)
     nodes = leaves + inner
     root._g = seed
@@ -334,7 +354,9 @@ def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) 
                     old = parent._g
                     parent._g = d if old is None else old + d
                 if on_step is not None:
+                    stepping = True
                     on_step(node, g, sends)
+                    stepping = False
             return nodes
         for node in reversed(inner):  # rules on floats
             g, fn = node._g, node._fn
@@ -368,10 +390,14 @@ def _walk(root: Value, gradient: Any, create_graph: bool, on_step: Step | None) 
                 for parent, d in zip(prev, sends):
                     parent._g += d
             if on_step is not None:
+                stepping = True
                 on_step(node, g, sends)
+                stepping = False
     except Exception as error:
         if create_graph:
             _clear(nodes)
+        if stepping:
+            raise
         raise _in_backward(error, node) from error
     except BaseException:
         if create_graph:
@@ -511,13 +537,56 @@ def _accumulate(grads: dict[Value, Any]) -> None:
 
 def _in_backward(error: Exception, node: Value) -> Exception:
     """Re-raise a failure inside a rule with the op and value that caused it."""
-    parents = ", ".join(repr(p.data) for p in node._prev[:4])
-    more = ", ..." if len(node._prev) > 4 else ""
-    message = f"backward of '{node._op}' with inputs ({parents}{more}): {error}"
+    at = f" at node {node!r}" if getattr(error, "_anomaly", False) else ""
+    message = f"backward of '{node._op}'{at} with inputs ({_some_data(node._prev)}): {error}"
     try:
         return type(error)(message)
     except Exception:
         return RuntimeError(message)
+
+
+def _some_data(nodes: Sequence[Value]) -> str:
+    """The numbers of up to four nodes, for error messages."""
+    shown = ", ".join(repr(p.data) for p in nodes[:4])
+    return shown + (", ..." if len(nodes) > 4 else "")
+
+
+# ---- anomaly mode: the first inf or nan raises, naming where it came from ------------------
+def _anomaly(message: str) -> FloatingPointError:
+    """The error `detect_anomaly` raises (marked so a backward pass adds the node to it)."""
+    error = FloatingPointError(f"detect_anomaly: {message}")
+    error._anomaly = True  # type: ignore[attr-defined]
+    return error
+
+
+def _anomaly_on() -> bool:
+    """True inside a `detect_anomaly` block of this thread and task."""
+    return any(frame is None or frame.f_back is not None for _, frame in _anomaly_mode.get())
+
+
+def _check_gradient(g: Any, what: str) -> None:
+    x = g.data if isinstance(g, Value) else g
+    if not -_INF < x < _INF:
+        raise _anomaly(f"{what} is {_safe_repr(x)}")
+
+
+def _checking(report: Step | None) -> Step:
+    """An `on_step` that raises at the first non-finite gradient of a step, then reports."""
+
+    def step(node: Value, g: Any, sends: Sequence[Any]) -> None:
+        _check_gradient(g, f"the gradient of node {node!r} (op '{node._op}'), summed over "
+                           f"its consumers,")
+        for i, d in enumerate(sends):
+            x = d.data if isinstance(d, Value) else d
+            if not -_INF < x < _INF:
+                raise _anomaly(
+                    f"backward of op '{node._op}' at node {node!r} sent {_safe_repr(x)} as the "
+                    f"gradient of its input {i} (inputs ({_some_data(node._prev)}), upstream "
+                    f"gradient {_safe_repr(g.data if isinstance(g, Value) else g)})")
+        if report is not None:
+            report(node, g, sends)
+
+    return step
 
 
 def grad(outputs: Value, inputs: Sequence[Value], grad_outputs: Any = 1.0, *,
@@ -1096,8 +1165,9 @@ def _first_order_sends(fn: Op, g: Value, node: Value, prev: tuple[Value, ...]) -
 _SUSPENDABLE = 0x20 | 0x80 | 0x200
 
 
-# How many no_grad/enable_grad blocks are open, in all threads and tasks together: while it
-# is 0 no context can be inside one, and `_node` need not look its own context up.
+# How many no_grad/enable_grad/detect_anomaly blocks are open, in all threads and tasks
+# together: while it is 0 no context can be inside one, and `_node` need not look its own
+# context up (so anomaly mode costs nothing outside its blocks).
 _blocks_open = 0
 _blocks_lock = threading.Lock()
 
@@ -1118,8 +1188,9 @@ class _GradMode(contextlib.ContextDecorator):
     generator paused at a `yield` does not apply to the code that resumed the caller.
     """
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, mode: contextvars.ContextVar[Any] = _grad_mode):
         self.enabled = enabled
+        self._mode = mode  # the stack this kind of block lives on
         self._entries: list[tuple[bool, Any]] = []
 
     def __enter__(self) -> None:
@@ -1130,17 +1201,17 @@ class _GradMode(contextlib.ContextDecorator):
         with _blocks_lock:
             _blocks_open += 1
         self._entries.append(entry)
-        _grad_mode.set((*_grad_mode.get(), entry))
+        self._mode.set((*self._mode.get(), entry))
 
     def _recreate_cm(self) -> _GradMode:
-        return _GradMode(self.enabled)  # a decorated function: a fresh block per call
+        return _GradMode(self.enabled, self._mode)  # a decorated function: a fresh block
 
     def __exit__(self, *exc: Any) -> None:
         entry = self._entries.pop()
-        mode = _grad_mode.get()
+        mode = self._mode.get()
         for i in range(len(mode) - 1, -1, -1):
             if mode[i] is entry:
-                _grad_mode.set(mode[:i] + mode[i + 1:])
+                self._mode.set(mode[:i] + mode[i + 1:])
                 break
         global _blocks_open
         with _blocks_lock:
@@ -1155,6 +1226,16 @@ def no_grad() -> _GradMode:
 def enable_grad() -> _GradMode:
     """Turn graph recording back on inside a `no_grad` block."""
     return _GradMode(True)
+
+
+def detect_anomaly() -> _GradMode:
+    """Inside this block the first inf or nan an op makes raises `FloatingPointError`.
+
+    Forward: naming the op and its inputs; backward: naming the op, the node whose
+    gradient was being sent back, its inputs and the upstream gradient. Per thread and
+    task, like `no_grad`; outside any such block nothing is checked and nothing is slower.
+    """
+    return _GradMode(True, _anomaly_mode)
 
 
 def is_grad_enabled() -> bool:
