@@ -768,19 +768,24 @@ def _install(fn: Op) -> None:
     """Give `Value` the operator or method of a table entry (called for every op)."""
     if fn.operator is not None:
         if fn.arity == 1:
-            setattr(Value, f"__{fn.operator}__", _unary(fn))
+            _set_method(f"__{fn.operator}__", _unary(fn))
         else:
             method, reflected = _binary(fn)
-            setattr(Value, f"__{fn.operator}__", method)
-            setattr(Value, f"__r{fn.operator}__", reflected)
+            _set_method(f"__{fn.operator}__", method)
+            _set_method(f"__r{fn.operator}__", reflected)
     if fn.method is not None:
         if fn.method in _RESERVED:
             raise ValueError(f"op {fn.name!r}: method name {fn.method!r} is taken by Value")
         made = _unary(fn) if fn.arity == 1 else _binary_method(fn) if fn.arity == 2 else None
         if made is not None:
-            made.__name__ = made.__qualname__ = fn.method
             made.__doc__ = fn.doc[:1].upper() + fn.doc[1:] if fn.doc else f"The op {fn.name!r}."
-            setattr(Value, fn.method, made)
+            _set_method(fn.method, made)
+
+
+def _set_method(name: str, method: Callable[..., Any]) -> None:
+    """`Value.<name> = method`, named so pickle finds it again (`Value.relu` in a model)."""
+    method.__name__, method.__qualname__, method.__module__ = name, f"Value.{name}", __name__
+    setattr(Value, name, method)
 
 
 def _uninstall(fn: Op) -> None:
