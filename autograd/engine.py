@@ -23,6 +23,7 @@ import contextlib
 import contextvars
 import math
 import numbers
+import string
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -1093,7 +1094,20 @@ class _CustomForward:
         self.name, self.forward = name, forward
 
     def __call__(self, *xs: float) -> float:
-        return _as_float(self.forward(*xs), f"op {self.name!r} forward")
+        try:
+            out = self.forward(*xs)
+        except (ArithmeticError, ValueError) as error:  # math's bare "math range error" etc.
+            args = error.args  # float ** gives (34, 'Numerical result out of range')
+            reason = args[1] if len(args) == 2 and isinstance(args[0], int) else error
+            message = f"op {self.name!r} forward with inputs ({', '.join(map(repr, xs[:4]))}" \
+                      f"{', ...' if len(xs) > 4 else ''}): {reason}"
+            try:
+                renamed = type(error)(message)
+            except Exception:
+                renamed = ArithmeticError(message) if isinstance(error, ArithmeticError) \
+                    else ValueError(message)
+            raise renamed from error
+        return _as_float(out, f"op {self.name!r} forward")
 
 
 def op(name: str, forward: Callable[..., Any], local_derivatives: Callable[..., Sequence[Any]],
@@ -1130,6 +1144,7 @@ def op(name: str, forward: Callable[..., Any], local_derivatives: Callable[..., 
         raise TypeError(f"op {name!r}: display must be a sequence of str, got {display!r}")
     if arity is not None and (type(arity) is not int or arity < 1):
         raise TypeError(f"op {name!r}: arity must be a positive int or None, got {arity!r}")
+    _check_display(name, tuple(display), arity)
     fn = ops.register(Op(name=name, arity=arity, forward=_CustomForward(name, forward),
                          rule=_LocalRule(name, local_derivatives), symbol=name,
                          local_text=tuple(display), order=order,
@@ -1144,6 +1159,42 @@ def op(name: str, forward: Callable[..., Any], local_derivatives: Callable[..., 
     apply_op.__name__ = apply_op.__qualname__ = name
     apply_op.__doc__ = f"The custom op {name!r} (see autograd.op)."
     return apply_op
+
+
+def _check_display(name: str, display: tuple[str, ...], arity: int | None) -> None:
+    """Refuse display templates that a drawing could not fill in, now rather than later."""
+    if arity is not None and len(display) > arity:
+        raise ValueError(f"op {name!r}: display has {len(display)} templates for {arity} "
+                         f"inputs (one local derivative per input)")
+    allowed = {"out", *(f"x{i}" for i in range(arity or 0))}
+    # any arity: {x} is filled on nodes with one input, {a} and {b} on nodes with two
+    allowed |= {"x"} if arity in (1, None) else set()
+    allowed |= {"a", "b"} if arity in (2, None) else set()
+    shown = ", ".join(f"{{{n}}}" for n in sorted(allowed)) + (", {x0}, {x1}, ..." if
+                                                             arity is None else "")
+    for template in display:
+        try:
+            fields = list(_FORMATTER.parse(template))
+        except ValueError as error:
+            raise ValueError(f"op {name!r}: display template {template!r} is not a valid "
+                             f"template ({error}; write {{{{ and }}}} for braces)") from None
+        for _, field, spec, conversion in fields:
+            if field is None:
+                continue
+            digits = field[1:]
+            known = field in allowed or (arity is None and field[:1] == "x" and digits.isdigit()
+                                         and digits == str(int(digits)))
+            if not known:
+                raise ValueError(f"op {name!r}: display template {template!r} names "
+                                 f"{{{field}}}; it may name {shown}")
+            if spec or conversion:
+                raise ValueError(f"op {name!r}: display template {template!r} formats "
+                                 f"{{{field}}} with {('!' + conversion) if conversion else ''}"
+                                 f"{(':' + spec) if spec else ''}; only plain names are "
+                                 f"allowed")
+
+
+_FORMATTER = string.Formatter()
 
 
 # First-order-only ops under create_graph: the sends are right, differentiating them raises.

@@ -53,6 +53,8 @@ def _pow_rule(g, out, a, b):  # out = a ** b: ∂/∂a = b·a^(b-1), ∂/∂b = 
         d_exponent = g * out * _fn("log", a)
     else:  # ln a undefined: 0 where PyTorch masks it (a = 0, b ≥ 0), else nan
         d_exponent = g * (0.0 if _data(a) == 0 and _data(b) >= 0 else math.nan)
+    if _data(a) == 0 and _data(b) == 0:  # 0 ** 0 = 1: b·a^(b−1) is 0·0⁻¹; 0 as in PyTorch
+        return g * 0.0, d_exponent
     return g * b * a ** (b - 1), d_exponent
 
 
@@ -252,11 +254,14 @@ class Op:
         if pos >= len(text):
             return None
         names = _slots(out, inputs, ())
-        if convert:  # the display template, converted around the (already LaTeX) names
-            marked = {k: f"\x00{k}\x01" for k in names}
-            found = text_to_latex(text[pos].format(**marked))
-            return re.sub("\x00(\\w+)\x01", lambda m: names[m.group(1)], found)
-        return text[pos].format(**names)
+        try:  # a template naming {x2} on a node of an n-ary op with two inputs: no text
+            if convert:  # the display template, converted around the (already LaTeX) names
+                marked = {k: f"\x00{k}\x01" for k in names}
+                found = text_to_latex(text[pos].format(**marked))
+                return re.sub("\x00(\\w+)\x01", lambda m: names[m.group(1)], found)
+            return text[pos].format(**names)
+        except KeyError:
+            return None
 
     def text(self) -> str:
         """How the op is written on a node: the symbol with its bound arguments."""
@@ -572,6 +577,14 @@ def _sum(*terms: float) -> float:
         return math.fsum(terms)
     except OverflowError:
         raise OverflowError("sum: overflow, the terms add up beyond the float range") from None
+    except ValueError:  # fsum refuses inf + -inf
+        raise ValueError("sum: the terms include both inf and -inf, whose sum is undefined "
+                         f"(terms {_first_terms(terms)})") from None
+
+
+def _first_terms(terms: Sequence[float], limit: int = 6) -> str:
+    shown = ", ".join(repr(t) for t in terms[:limit])
+    return f"[{shown}{', ...' if len(terms) > limit else ''}]"
 
 
 CODE_NAMESPACE.update(_softplus=_softplus, _max=_max, _min=_min)

@@ -20,12 +20,13 @@ from nn.losses import (
     softmax,
     softmax_cross_entropy,
 )
-from nn.module import ACTIVATIONS, INITS, MLP, Layer, Module, Neuron
+from nn.module import ACTIVATIONS, INITS, MAX_PARAMETERS, MLP, Layer, Module, Neuron
 from nn.optim import SGD, Adam, Optimizer
 
 __all__ = [
     "ACTIVATIONS",
     "INITS",
+    "MAX_PARAMETERS",
     "Module",
     "Neuron",
     "Layer",

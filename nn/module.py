@@ -22,7 +22,7 @@ from autograd import Role, Value, dot
 from autograd._io import atomic_write, checked_path, file_kind
 from nn._util import choice, positive_int, random_source
 
-__all__ = ["ACTIVATIONS", "INITS", "Module", "Neuron", "Layer", "MLP"]
+__all__ = ["ACTIVATIONS", "INITS", "MAX_PARAMETERS", "Module", "Neuron", "Layer", "MLP"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 # Weight initialisations, all uniform: U(-1, 1) as micrograd; LeCun (variance 1/nin) for
@@ -35,6 +35,11 @@ _APPLY: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
     "linear": None,  # a = z: no extra node
 }
+
+# Networks with more parameters are refused before anything is allocated (10⁹ scalar
+# parameters would take ~2 minutes and ~200 GB before failing): pass max_parameters=None,
+# or a larger number, to build one anyway.
+MAX_PARAMETERS = 10**7
 
 STATE_FORMAT = "seedgrad.nn.state"
 STATE_VERSION = 1
@@ -289,6 +294,17 @@ def _inputs(x: Any, n: int, who: str, labels: Sequence[str],
     return xs
 
 
+def _check_size(count: int, max_parameters: Any, who: str) -> None:
+    """Refuse a network of more than `max_parameters` parameters (None: no limit)."""
+    if max_parameters is None:
+        return
+    limit = positive_int(max_parameters, who, "max_parameters")
+    if count > limit:
+        raise ValueError(f"{who}: {count:,} parameters is over max_parameters={limit:,} (each "
+                         f"is a Python object of ~180 bytes); pass max_parameters=None or a "
+                         f"larger number to build it anyway")
+
+
 def _index(value: Any, who: str) -> tuple[int, int]:
     if (not isinstance(value, tuple) or len(value) != 2
             or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
@@ -304,13 +320,15 @@ class Neuron(Module):
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
                  seed: Any = None, rng: Any = None, init: str = "uniform",
-                 index: tuple[int, int] = (1, 0)):
+                 index: tuple[int, int] = (1, 0), max_parameters: int | None = MAX_PARAMETERS):
         """`nin` weights; activation 'relu' if nonlin else 'linear' unless `activation` says.
 
         `index=(l, j)` names the nodes w_{l,j,k}, b_{l,j}, z_{l,j}, a_{l,j}; `seed` or `rng`
-        makes the weights reproducible (neither: the global `random`, as micrograd).
+        makes the weights reproducible (neither: the global `random`, as micrograd). More
+        than `max_parameters` parameters are refused (None: no limit).
         """
         self.nin = positive_int(nin, "Neuron", "nin")
+        _check_size(self.nin + 1, max_parameters, "Neuron")
         if not isinstance(nonlin, (bool, int)):  # micrograd passes a bool; 0/1 work too
             raise TypeError(f"Neuron: nonlin must be True or False, got {nonlin!r}")
         if activation is None:
@@ -370,10 +388,14 @@ class Layer(Module):
     """`nout` neurons reading the same `nin` inputs."""
 
     def __init__(self, nin: int, nout: int, *, index: int = 1, seed: Any = None,
-                 rng: Any = None, **kwargs: Any):
-        """Neurons `Neuron(nin, **kwargs)`; `index` is the seed's layer number l (from 1)."""
+                 rng: Any = None, max_parameters: int | None = MAX_PARAMETERS, **kwargs: Any):
+        """Neurons `Neuron(nin, **kwargs)`; `index` is the seed's layer number l (from 1).
+
+        More than `max_parameters` parameters are refused (None: no limit).
+        """
         self.nin = positive_int(nin, "Layer", "nin")
         self.nout = positive_int(nout, "Layer", "nout")
+        _check_size((self.nin + 1) * self.nout, max_parameters, "Layer")
         if isinstance(index, bool) or not isinstance(index, int) or index < 0:
             raise ValueError(f"Layer: index must be an int ≥ 0, got {index!r}")
         if "index" in kwargs:
@@ -383,8 +405,8 @@ class Layer(Module):
             raise TypeError(f"Layer: unknown keyword argument {unknown[0]!r} (the neurons take "
                             "nonlin, activation, init)")
         source = random_source(seed, rng, "Layer")  # one source for all: distinct neurons
-        self.neurons = [Neuron(nin, index=(index, j), rng=source, **kwargs)
-                        for j in range(nout)]
+        self.neurons = [Neuron(nin, index=(index, j), rng=source, max_parameters=None,
+                               **kwargs) for j in range(nout)]
         self._input_labels = self.neurons[0]._input_labels
         self._input_roles = self.neurons[0]._input_roles
 
@@ -411,11 +433,13 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], *, activation: str = "relu",
                  output_activation: str = "linear", seed: Any = None, rng: Any = None,
-                 init: str = "uniform"):
+                 init: str = "uniform", max_parameters: int | None = MAX_PARAMETERS):
         """Hidden layers use `activation`, the last layer `output_activation`.
 
         `MLP(2, [3, 2, 2], activation='sigmoid', output_activation='sigmoid')` is the
-        seed's network; `seed` or `rng` makes the initial weights reproducible.
+        seed's network; `seed` or `rng` makes the initial weights reproducible. Networks of
+        more than `max_parameters` parameters (10⁷ by default) are refused before anything
+        is allocated; pass None (or a larger number) to lift the limit.
         """
         self.nin = positive_int(nin, "MLP", "nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
@@ -427,12 +451,14 @@ class MLP(Module):
         self.output_activation = choice(output_activation, ACTIVATIONS, "MLP",
                                         "output_activation")
         choice(init, INITS, "MLP", "init")
-        source = random_source(seed, rng, "MLP")
         sizes = [self.nin, *self.nouts]
+        _check_size(sum((a + 1) * b for a, b in zip(sizes, sizes[1:])), max_parameters, "MLP")
+        source = random_source(seed, rng, "MLP")
         last = len(self.nouts) - 1
         self.layers = [
             Layer(sizes[i], sizes[i + 1], index=i + 1, rng=source, init=init,
-                  activation=output_activation if i == last else activation)
+                  activation=output_activation if i == last else activation,
+                  max_parameters=None)
             for i in range(len(self.nouts))
         ]
         self._input_labels = self.layers[0]._input_labels
@@ -465,4 +491,4 @@ class MLP(Module):
         def to_torch(self, *, dtype: Any = None) -> Any: ...
 
         @classmethod
-        def from_torch(cls, seq: Any) -> MLP: ...
+        def from_torch(cls, seq: Any, *, max_parameters: int | None = ...) -> MLP: ...

@@ -15,7 +15,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from autograd._optional import extra_needed
-from nn.module import MLP
+from nn.module import MAX_PARAMETERS, MLP
 
 if TYPE_CHECKING:
     import torch
@@ -94,7 +94,7 @@ def to_torch(mlp: MLP, *, dtype: torch.dtype | None = None) -> torch.nn.Sequenti
     return torch.nn.Sequential(*modules)
 
 
-def from_torch(seq: Any) -> MLP:
+def from_torch(seq: Any, *, max_parameters: int | None = MAX_PARAMETERS) -> MLP:
     """An `nn.MLP` with the weights and activations of a `torch.nn.Sequential`.
 
     The `Sequential` must be `Linear` layers, each optionally followed by one `Sigmoid`,
@@ -105,6 +105,7 @@ def from_torch(seq: Any) -> MLP:
 
     Args:
         seq: a `torch.nn.Sequential` such as `to_torch` returns.
+        max_parameters: refuse larger networks, as `nn.MLP` (None: no limit).
 
     Returns:
         A new `nn.MLP`; nothing is shared with `seq`, and no random numbers are drawn from
@@ -112,8 +113,9 @@ def from_torch(seq: Any) -> MLP:
 
     Raises:
         ImportError: naming the `torch` extra, when torch is not installed.
-        TypeError: if `seq` is not a `torch.nn.Sequential`, or holds a module other than
-            those above (the message names its position and type).
+        TypeError: if `seq` is not a `torch.nn.Sequential`, holds a module other than
+            those above, or a `Linear` with complex (or other non-real) parameters (the
+            message names its position and type).
         ValueError: if `seq` has no `Linear`, starts with an activation, has two activations
             in a row, has layers whose sizes do not chain, hidden layers with different
             activations, or non-finite weights.
@@ -129,6 +131,12 @@ def from_torch(seq: Any) -> MLP:
         if isinstance(module, torch.nn.Identity):
             continue
         if kind is torch.nn.Linear:
+            for what, tensor in (("weight", module.weight), ("bias", module.bias)):
+                if tensor is not None and not tensor.dtype.is_floating_point:
+                    raise TypeError(f"{who}: module {position} (Linear) has a {tensor.dtype} "
+                                    f"{what}; an nn.MLP holds real numbers, so the imaginary "
+                                    f"parts would be lost (convert the model to a real "
+                                    f"floating-point dtype first)")
             layers.append((module, "linear"))
         elif kind in names:
             if not layers:
@@ -154,7 +162,8 @@ def from_torch(seq: Any) -> MLP:
     output = layers[-1][1]
     mlp = MLP(layers[0][0].in_features, [linear.out_features for linear, _ in layers],
               activation=hidden[0] if hidden else output, output_activation=output,
-              rng=random.Random(0))  # weights are overwritten below
+              rng=random.Random(0),  # weights are overwritten below
+              max_parameters=max_parameters)
     for i, ((linear, _), layer) in enumerate(zip(layers, mlp.layers)):
         weight = linear.weight.detach().to("cpu", torch.float64)
         bias = None if linear.bias is None else linear.bias.detach().to("cpu", torch.float64)
@@ -185,19 +194,22 @@ def _to_torch_method(self: MLP, *, dtype: Any = None) -> Any:
     return to_torch(self, dtype=dtype)
 
 
-def _from_torch_method(cls: type[MLP], seq: Any) -> MLP:
+def _from_torch_method(cls: type[MLP], seq: Any, *,
+                       max_parameters: int | None = MAX_PARAMETERS) -> MLP:
     """An `nn.MLP` from a `torch.nn.Sequential`; see `nn.torch_bridge.from_torch`.
 
     Args:
         seq: `Linear` layers, each optionally followed by `Sigmoid`, `Tanh` or `ReLU`.
+        max_parameters: refuse larger networks, as `nn.MLP` (None: no limit).
 
     Raises:
         ImportError: naming the `torch` extra, when torch is not installed.
-        TypeError: `seq` is not a `Sequential` or holds an unsupported module.
+        TypeError: `seq` is not a `Sequential`, holds an unsupported module, or a
+            `Linear` with complex parameters.
         ValueError: the layers' sizes do not chain, hidden activations differ, or a
             weight is not finite.
     """
-    return from_torch(seq)
+    return from_torch(seq, max_parameters=max_parameters)
 
 
 _to_torch_method.__name__ = _to_torch_method.__qualname__ = "to_torch"

@@ -253,3 +253,14 @@ def test_detach_agrees_with_torch_detach_to_second_order():
     for i, row in enumerate(autograd.hessian(ours, point)):
         for k, h in enumerate(row):
             assert_close(h, h_theirs[i][k].item(), f"∂²f/∂x{i}∂x{k}")
+
+
+@pytest.mark.parametrize("a, b", [(0.0, 0.0), (0.0, 1.0), (0.0, 2.0), (0.0, 3.0), (2.0, 0.0),
+                                  (-2.0, 0.0), (-2.0, 2.0), (1.5, 0.0)])
+def test_pow_gradients_at_zero_agree_with_torch(a, b):
+    x, y = autograd.Value(a), autograd.Value(b)
+    ours = [g.data for g in autograd.grad(x ** y, [x, y])]
+    tx, ty = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (a, b))
+    theirs = [g.item() for g in torch.autograd.grad(tx ** ty, [tx, ty])]
+    for o, t in zip(ours, theirs):
+        assert o == t or (math.isnan(o) and math.isnan(t)), (ours, theirs)

@@ -17,6 +17,7 @@ from typing import Any
 
 from hypothesis import reject
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from autograd import engine
 from autograd import ops as op_table
@@ -58,7 +59,24 @@ def values(*, min_value: float = -10.0, max_value: float = 10.0) -> st.SearchStr
         InvalidArgument: a bound is not a finite real number, or min_value > max_value.
     """
     check_bounds("values", min_value, max_value)
+    _check_drawable("values", min_value, max_value)
     return _floats(float(min_value), float(max_value))
+
+
+_TINIEST_NORMAL = 2.2250738585072014e-308
+
+
+def _check_drawable(where: str, min_value: float, max_value: float) -> None:
+    """[min_value, max_value] must hold a float that is not subnormal (those are never drawn).
+
+    Raises:
+        InvalidArgument: the interval holds only subnormal floats.
+    """
+    low, high = float(min_value), float(max_value)
+    if -_TINIEST_NORMAL < low and high < _TINIEST_NORMAL and (low > 0 or high < 0):
+        raise InvalidArgument(f"{where}: [{min_value!r}, {max_value!r}] holds only subnormal "
+                              f"floats, which are never drawn; widen it to include 0 or a "
+                              f"float of magnitude ≥ {_TINIEST_NORMAL!r}")
 
 
 # ---- expressions() --------------------------------------------------------------------------
@@ -285,6 +303,15 @@ def expressions(*, min_inputs: int = 1, max_inputs: int = 3, min_size: int = 1,
     check_sizes("expressions", "min_inputs", min_inputs, "max_inputs", max_inputs, 1)
     check_sizes("expressions", "min_size", min_size, "max_size", max_size, 1)
     check_bounds("expressions", min_value, max_value)
+    _check_drawable("expressions", min_value, max_value)
+    if ops is not None and not isinstance(ops, str) and isinstance(ops, Collection):
+        for name in ops:
+            found = op_table.table().get(name) if isinstance(name, str) else None
+            if found is not None and not found.internal and not _generable(found):
+                raise InvalidArgument(
+                    f"expressions: op {name!r} takes any number of inputs (declared without "
+                    f"arity), so expressions() cannot know how many to give it; declare it "
+                    f"with autograd.op(..., arity=1) or arity=2 to generate it")
     known = _ops() + tuple(op.name for op in op_table.public(builtin=False) if _generable(op))
     chosen = check_choice("expressions", "ops", _ops() if ops is None else ops, known)
     return _expression(min_inputs, max_inputs, min_size, max_size, float(min_value),

@@ -26,7 +26,15 @@ def check_bounds(where: str, min_value: Any, max_value: Any) -> None:
         InvalidArgument: naming `where` and the bad bound.
     """
     for name, x in (("min_value", min_value), ("max_value", max_value)):
-        if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
+        if not isinstance(x, numbers.Real) or isinstance(x, bool):
+            raise InvalidArgument(f"{where}: {name} must be a finite real number, "
+                                  f"got {_shown(x)}")
+        try:
+            finite = math.isfinite(x)
+        except OverflowError:  # an int beyond the float range
+            raise InvalidArgument(f"{where}: {name} must be a finite real number within the "
+                                  f"float range (±1.8e308), got {_shown(x)}") from None
+        if not finite:
             raise InvalidArgument(f"{where}: {name} must be a finite real number, got {x!r}")
     if min_value > max_value:
         raise InvalidArgument(f"{where}: min_value={min_value!r} > max_value={max_value!r}")
@@ -69,3 +77,10 @@ def check_choice(where: str, name: str, chosen: Any, known: Sequence[str]) -> tu
     if unknown:
         raise InvalidArgument(f"{where}: unknown {name} {unknown!r}; choose from {known}")
     return tuple(x for x in known if x in chosen)
+
+
+def _shown(x: Any) -> str:
+    """repr, or the size of an int too long to print (Python refuses > 4300 digits)."""
+    if isinstance(x, int) and x.bit_length() > 1000:
+        return f"an int of about {x.bit_length() * 0.30103:.0f} digits"
+    return repr(x)
