@@ -206,7 +206,7 @@ class Compiled:
         if grads:
             engine._accumulate(grads)
         single, width = shapes.pop()
-        totals = [math.fsum(out[i] for out in outs) for i in range(width)]
+        totals = [_total([out[i] for out in outs]) for i in range(width)]
         if reduction == "mean":
             totals = [t * (1.0 / count) for t in totals]
         return totals[0] if single else totals
@@ -354,6 +354,17 @@ class Compiled:
             self._last = program
         return program
 
+    def _forget(self, key: Any, program: Program) -> None:
+        with self._lock:
+            programs = self._cache.get(key, [])
+            if program in programs:
+                programs.remove(program)
+            if not programs:
+                self._cache.pop(key, None)
+            if self._last is program:
+                self._last = next((p for ps in reversed(self._cache.values()) for p in ps),
+                                  program)
+
     def _programs(self, key: Any) -> list[Program]:
         with self._lock:
             found = self._cache.get(key)
@@ -410,7 +421,8 @@ class Compiled:
             if fresh is not None and miss is not None:  # traced on these very arguments
                 self._warn("a guard of a trace made on these very arguments failed (fn "
                            f"reads a Value's number in a way compiled code cannot replay: "
-                           f"{fresh.said[miss[1]]}); this call ran in eager mode")
+                           f"{fresh.said[miss[1]]}); such calls run in eager mode")
+                self._forget(key, fresh)  # it cannot serve the arguments it was made for
                 outs, found, inputs = self._eager(args, seed)
                 return outs, found, inputs, fresh.single
             fresh = self._retrace(key, args, miss)
@@ -460,6 +472,14 @@ class Compiled:
                 grads[node] = g
         flat = [found.get(v, 0.0) for v in trace.inputs]
         return outs, grads, self._unflatten(args, flat)
+
+
+def _total(terms: list[float]) -> float:
+    """Σ of the rows' outputs, correctly rounded (inf where the sum overflows)."""
+    try:
+        return math.fsum(terms)
+    except OverflowError:
+        return sum(terms)
 
 
 def _close(got: float, want: float, scale: float) -> bool:
