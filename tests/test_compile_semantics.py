@@ -242,8 +242,7 @@ def test_class_labels_are_static_and_least_recently_used_traces_go_first():
     step = autograd.compile(lambda x, label: nn.softmax_cross_entropy(model(x), label),
                             [0.5, -0.5], 0)
     for label in (0, 1, 2, 0, 1, 2):
-        want = eager(lambda x: nn.softmax_cross_entropy(model(x), label),
-                     model.parameters(), [0.3, 0.2])
+        want = eager(nn.softmax_cross_entropy, model.parameters(), model([0.3, 0.2]), label)
         assert compiled(step, model.parameters(), [0.3, 0.2], label)[0] == want[0]
     assert step.traces == 3
 
