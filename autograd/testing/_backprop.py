@@ -206,9 +206,9 @@ def _truth(case: _Case, activation: str) -> _Truth:
         loss.backward()
     return _Truth(z=[[[v.data for v in layer] for layer in n] for n in zs],
                   a=[[[v.data for v in layer] for layer in n] for n in acts],
-                  delta=[[[v.grad for v in layer] for layer in n] for n in zs],
-                  grad_W=[[[w.grad for w in row] for row in Wi] for Wi in W],
-                  grad_b=[[x.grad for x in bi] for bi in b])
+                  delta=[[[float(v.grad) for v in layer] for layer in n] for n in zs],
+                  grad_W=[[[float(w.grad) for w in row] for row in Wi] for Wi in W],
+                  grad_b=[[float(x.grad) for x in bi] for bi in b])
 
 
 # ---- examining one call of fn ---------------------------------------------------------------
