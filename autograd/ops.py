@@ -587,7 +587,7 @@ def _first_terms(terms: Sequence[float], limit: int = 6) -> str:
     return f"[{shown}{', ...' if len(terms) > limit else ''}]"
 
 
-CODE_NAMESPACE.update(_softplus=_softplus, _max=_max, _min=_min)
+CODE_NAMESPACE.update(_softplus=_softplus, _max=_max, _min=_min, _nan=math.nan)
 
 
 # ---- domain margins for the hypothesis strategies -----------------------------------------
@@ -682,12 +682,15 @@ DIV = _builtin(name="/", arity=2, forward=_div, rule=_div_rule, symbol="/", oper
 POW = _builtin(name="**", arity=2, forward=_pow, rule=_pow_rule, symbol="**",
                local_text=("{b}·{a}**({b}−1)", "{out}·ln {a}"), code="math.pow({a}, {b})",
                latex=(r"{b} \, {{{a}}}^{{{b}-1}}", r"{out} \ln {a}"),
-               local_code=("{b} * {a} ** ({b} - 1)", "{out} * math.log({a})"),
+               local_code=("(0.0 if {a} == 0.0 and {b} == 0.0 else {b} * {a} ** ({b} - 1))",
+                           "({out} * math.log({a}) if {a} > 0.0 else "
+                           "(0.0 if {a} == 0.0 and {b} >= 0.0 else _nan))"),
                torch="torch.pow", safe=_pow_safe,
                doc="a ** b with a Value exponent (the exponent gets its gradient too)")
 POW_N = _builtin(name="**n", arity=1, forward=_pow_n, rule=_pow_n_rule, symbol="**",
                  local_text=_pow_n_text, latex=_pow_n_latex, code="math.pow({x}, {n})",
-                 local_code=("{n} * {x} ** ({n} - 1)",), torch="torch.pow",
+                 local_code=("(0.0 if {n} == 0.0 else {n} * {x} ** ({n} - 1))",),
+                 torch="torch.pow",
                  safe=_pow_n_safe, param_examples=(2.0, 3.0, -1.0, 0.5, -2.0, 1.5, -0.5, 0.0,
                                                    1.0),
                  doc="x ** n for a fixed number n")

@@ -173,7 +173,10 @@ def test_expressions_batch_agrees_with_eager(expr, data):
             p.grad = 0.0
         total = step.batch(*rows, reduction=reduction)
         assert total == pytest.approx(expr.output.data * factor, rel=RTOL, abs=1e-300)
-        assert_close([p.grad for p in params], [g * factor for g in want])
+        # batch adds every row's sends into one sum per parameter, not row totals: where
+        # the sends cancel to 0 the result is 0 only to rounding of terms of size ~1
+        assert_close([p.grad for p in params], [g * factor for g in want],
+                     scale=max([1.0] + [abs(g) * factor for g in want]))
 
 
 def _op_cases():

@@ -332,3 +332,18 @@ def test_a_guard_that_fails_on_its_own_trace_warns_and_runs_eagerly():
         assert step(0.0) == 0.0
     assert w.grad == 0.0  # 2·x: eager's branch
     assert step(0.0) == 0.0 and step.traces == 1  # the useless trace is not kept
+
+
+@pytest.mark.parametrize("a0, b0", [(0.0, 0.0), (0.0, 2.0), (-2.0, 3.0), (2.0, 0.0),
+                                    (-2.0, -2.0), (0.0, 1.0), (3.0, 0.5)])
+def test_power_at_zero_and_negative_bases_is_eager_without_a_fallback(a0, b0):
+    """The op table's `**` templates follow the rule at 0 ** 0 and negative bases, so the
+    generated code neither fails nor warns where eager mode returns numbers (or nan)."""
+    a, b = Value(a0), Value(b0)
+
+    def fn(x):
+        return (a * x) ** (b * x) + (a * x) ** 0.0 + (a * x) ** 2.0
+
+    step = autograd.compile(fn, 1.0)
+    got, want = compiled(step, [a, b], 1.0), eager(fn, [a, b], 1.0)
+    assert all(map(same, got[0], want[0])) and all(map(same, got[1], want[1])), (got, want)
