@@ -19,9 +19,11 @@ fan-out sum). Running that code is several times faster than building a graph pe
 What a trace cannot see it checks. Comparisons and number reads of a `Value` inside `fn`
 (`if x > 0:`, `max(a, b)`, `float(x)`, `int(x)`, `round(x)`, `x.item()`) are recorded as
 guards (signed zero included); a call where a guard comes out differently traces `fn`
-again (or raises `TraceError` with `retrace=False`). Arguments `fn` refuses as `Value`s
-(a class label, a loss target) are specialised on: one trace per distinct value, at most
-`MAX_TRACES` kept (least recently used dropped). When the generated code meets a number
+again (or raises `TraceError` with `retrace=False`). Float arguments are inputs of the
+generated code: as `Value`s, or as the bound arguments of the op `fn` hands them to (a
+loss target). Other arguments `fn` refuses as `Value`s (a class label, a string) are
+specialised on: one trace per distinct value, at most `MAX_TRACES` kept (least recently
+used dropped). When the generated code meets a number
 eager mode treats specially (an inf or nan in any value or gradient, or an exception such
 as a domain error), the call is redone in eager mode, so results and exceptions are eager
 mode's; any other fallback warns once, naming why. Reads of `.data` itself, random numbers

@@ -232,8 +232,11 @@ def test_static_arguments_keep_a_bounded_number_of_traces():
     """The repro: one trace per distinct static value, no limit (2.8 GB for string ids)."""
     w = Value(1.0)
     step = autograd.compile(lambda x, name: w * x * len(name), 1.0, "a")
-    for k in range(3 * MAX_TRACES):
-        assert step(2.0, "n" * (k % 5 + 1) + str(k)) == 2.0 * (k % 5 + 1 + len(str(k)))
+    for k in range(MAX_TRACES - 1):
+        step(2.0, str(k))
+    with pytest.warns(RuntimeWarning, match="more than 64 traces.*new static arguments"):
+        for k in range(3 * MAX_TRACES):
+            assert step(2.0, "n" * (k % 5 + 1) + str(k)) == 2.0 * (k % 5 + 1 + len(str(k)))
     assert step.traces == MAX_TRACES
 
 
@@ -347,3 +350,64 @@ def test_power_at_zero_and_negative_bases_is_eager_without_a_fallback(a0, b0):
     step = autograd.compile(fn, 1.0)
     got, want = compiled(step, [a, b], 1.0), eager(fn, [a, b], 1.0)
     assert all(map(same, got[0], want[0])) and all(map(same, got[1], want[1])), (got, want)
+
+
+# ---- float arguments are runtime inputs ------------------------------------------------------
+def test_float_targets_a_loss_refuses_as_values_are_inputs_not_specialised():
+    """The repro: 7,000 continuous targets left 7,001 traces (+430 MB)."""
+    rng = random.Random(2)
+    model = nn.MLP(2, [3, 2], seed=0)
+    params = model.parameters()
+
+    def cost(x, y):
+        return nn.seed_cost(model(x), y)
+
+    step = autograd.compile(cost, [0.1, 0.2], [0.0, 1.0])
+    for _ in range(300):
+        x, y = [rng.random(), rng.random()], [rng.random(), rng.random()]
+        got, want = compiled(step, params, x, y), eager(cost, params, x, y)
+        assert got[0] == want[0]
+        assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+                   for a, b in zip(got[1], want[1]))
+    assert step.traces == 1
+    ys = [[rng.random(), rng.random()] for _ in range(50)]
+    xs = [[rng.random(), rng.random()] for _ in range(50)]
+    assert step.batch(xs, ys) == pytest.approx(sum(eager(cost, params, x, y)[0][0]
+                                                   for x, y in zip(xs, ys)), rel=1e-12)
+    assert step.traces == 1
+
+
+@pytest.mark.parametrize("loss, targets", [
+    (nn.mse, [[0.25, -3.0], [1e3, 0.5]]),
+    (nn.bce_with_logits, [[0.0, 1.0], [1.0, 0.0]]),
+    (nn.hinge, [[1.0, -1.0], [-1.0, 1.0]]),
+])
+def test_each_losss_float_targets_are_inputs(loss, targets):
+    np = pytest.importorskip("numpy")
+    model = nn.MLP(2, [3, 2], seed=4)
+    step = autograd.compile(lambda x, y: loss(model(x), y), [0.1, 0.2], np.array(targets[0]))
+    for y in [*targets, *targets]:
+        assert step.verify([0.3, -0.2], y) is None
+    assert step.traces == 1
+
+
+@pytest.mark.parametrize("use", [
+    lambda t: t * 2.0,  # arithmetic in Python
+    lambda t: math.exp(t),  # a C function reading the number
+    lambda t: [0.5, 2.0][int(t)],  # an index
+])
+def test_a_float_fn_computes_with_stays_static_and_says_so(use):
+    model = nn.MLP(2, [2], seed=0)
+
+    def cost(x, t):
+        if isinstance(t, Value):  # a plain number only (math.exp(Value) would be a guard)
+            raise TypeError("t must be a number")
+        return nn.mse([model(x)[0]], [use(t)])
+
+    with pytest.warns(RuntimeWarning, match="argument t is a float fn refuses as a Value"):
+        step = autograd.compile(cost, [0.1, 0.2], 0.0)
+    for t in (0.0, 1.0, 0.0, 1.0):
+        got, want = compiled(step, model.parameters(), [0.3, 0.1], t), \
+            eager(cost, model.parameters(), [0.3, 0.1], t)
+        assert got == want
+    assert step.traces == 2

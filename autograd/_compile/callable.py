@@ -15,7 +15,7 @@ from typing import Any
 from autograd import engine
 from autograd._compile.emit import Program
 from autograd._compile.names import sanitise
-from autograd._compile.trace import Miss, NonFinite, Trace, TraceError, number, run_traced
+from autograd._compile.trace import Miss, NonFinite, Probes, Trace, TraceError, number, run_traced
 from autograd._gcscope import gc_scope
 from autograd.engine import Value
 
@@ -41,11 +41,15 @@ class Compiled:
         self._lock = threading.RLock()
         self._cache: OrderedDict[Any, list[Program]] = OrderedDict()  # least recent first
         self._static: frozenset[int] = frozenset()
+        self._lifted: frozenset[int] = frozenset()  # static floats taken as inputs
         self._warned: set[str] = set()
         args = [_plain(a) for a in example_args]
         with gc_scope():  # tracing and code generation make many objects, no cycles
             trace, self._static = self._first_trace(args)
-            self._last = self._add(self._key(args), self._program(trace, args))
+            program = self._lift(args)
+            if program is None:
+                program = self._program(trace)
+            self._last = self._add(self._key(args), program)
 
     # -- public ----------------------------------------------------------------------------
     def __call__(self, *args: Any) -> float | list[float]:
@@ -273,11 +277,58 @@ class Compiled:
         static = frozenset(range(self.nargs))  # plain numbers: fn's own errors are raised
         return run_traced(self.fn, args, static, self.names), static
 
+    def _lift(self, args: list[Any]) -> Program | None:
+        """Floats `fn` refuses as Values (a loss target) become inputs of the generated code
+        where `fn` hands them unchanged to an op; checked by a run noting any arithmetic on
+        them in Python and by a run at other values against eager mode. If a check fails,
+        they stay static (one trace per value) and a warning says why. The program, or None.
+        """
+        lifted = frozenset(i for i in self._static if _floats(args[i]))
+        if not lifted:
+            return None
+        self._lifted = lifted
+        reason = ""
+        try:
+            program = self._program(run_traced(self.fn, args, self._static, self.names,
+                                               lifted=lifted))
+            probes = Probes()
+            run_traced(self.fn, args, self._static, self.names, check=False, lifted=lifted,
+                       probe=probes)
+            if probes.uses:
+                reason = f"fn computes with it in Python ({probes.uses[0]})"
+            else:
+                for how in _MOVES:  # another value fn accepts (a ±1 label takes only -v)
+                    moved = [_moved(a, how) if i in lifted else a for i, a in enumerate(args)]
+                    try:
+                        want_outs, want_grads, _ = self._eager(moved, 1.0)
+                        break
+                    except (ArithmeticError, ValueError, TypeError):
+                        continue
+                else:
+                    raise ValueError("fn accepts no other value")
+                outs, grads, _ = program.function("call")(program.params, *self._flat(moved),
+                                                          1.0)
+                want = [*want_outs, *(want_grads.get(p, 0.0) for p in program.params)]
+                got = [*outs, *grads]
+                scale = max([abs(x) for x in want if math.isfinite(x)] + [0.0])
+                if len(got) != len(want) or not all(map(_close, got, want, [scale] * len(got))):
+                    reason = "at another value compiled code and eager mode differ"
+        except Exception as error:  # noqa: BLE001 (any failure of a check run: stay static)
+            reason = f"a check run at another value failed ({type(error).__name__})"
+        if not reason:
+            return program
+        self._lifted = frozenset()
+        which = ", ".join(self.names[i] for i in sorted(lifted))
+        self._warn(f"argument {which} is a float fn refuses as a Value, and {reason}: compiled "
+                   f"code is specialised on its value (one trace per distinct value, at most "
+                   f"{MAX_TRACES} kept); pass it as a Value for one trace")
+        return None
+
     def _fast_rows(self, columns: list[list[Any]]
                    ) -> tuple[Any, list[tuple[Any, ...]]] | None:
         """(key, flat rows of floats) if no argument is static and every row has the first
         row's shape and holds only floats and ints; else None (the general path)."""
-        if self._static or not columns:
+        if self._static - self._lifted or not columns:
             return None
         first = [c[0] for c in columns]
         key = self._key(first)
@@ -306,7 +357,7 @@ class Compiled:
     def _key(self, args: Sequence[Any]) -> tuple[Any, ...]:
         key = []
         for i, arg in enumerate(args):
-            if i in self._static:
+            if i in self._static and i not in self._lifted:
                 key.append(_static_key(arg))
             elif isinstance(arg, (list, tuple)):
                 key.append(len(arg))
@@ -317,7 +368,7 @@ class Compiled:
     def _flat(self, args: Sequence[Any]) -> list[float]:
         flat: list[float] = []
         for i, arg in enumerate(args):
-            if i in self._static:
+            if i in self._static and i not in self._lifted:
                 continue
             if isinstance(arg, (list, tuple)):
                 flat += [v if type(v) is float else number(v, i) for v in arg]
@@ -325,18 +376,10 @@ class Compiled:
                 flat.append(arg if type(arg) is float else number(arg, i))
         return flat
 
-    def _program(self, trace: Trace, args: Sequence[Any]) -> Program:
-        hints = []
-        for i, arg in enumerate(args):
-            if i in self._static:
-                continue
-            if isinstance(arg, (list, tuple)):
-                hints += [f"{self.names[i]}_{k}" for k in range(len(arg))]
-            else:
-                hints.append(self.names[i])
-        return Program(trace, self.fn_name, hints)
+    def _program(self, trace: Trace) -> Program:
+        return Program(trace, self.fn_name)
 
-    def _add(self, key: Any, program: Program) -> Program:
+    def _add(self, key: Any, program: Program, why: str = "") -> Program:
         """Cache a new trace: first in its key's list, the key most recently used; beyond
         `MAX_TRACES` the least recently used traces are dropped."""
         with self._lock:
@@ -344,6 +387,10 @@ class Compiled:
             programs.insert(0, program)
             self._cache.move_to_end(key)
             total = sum(len(p) for p in self._cache.values())
+            if total > MAX_TRACES:
+                self._warn(f"more than {MAX_TRACES} traces were needed (guards or static "
+                           f"arguments keep changing; the latest: {why}); the "
+                           f"least recently used are dropped and traced again when needed")
             while total > MAX_TRACES:
                 oldest = next(iter(self._cache))
                 dropped = self._cache[oldest].pop()
@@ -387,9 +434,11 @@ class Compiled:
             raise TraceError(f"compiled {self.fn_name}: these arguments need a new trace "
                              f"(a new value of a static argument, or a new list length: "
                              f"{_short(key)}); retrace=False")
+        why = f"a guard failed: traced, {miss[0].said[miss[1]]}" if miss is not None else \
+            f"new static arguments {_short(key)}"
         with gc_scope():
-            trace = run_traced(self.fn, args, self._static, self.names)
-            return self._add(key, self._program(trace, args))
+            trace = run_traced(self.fn, args, self._static, self.names, lifted=self._lifted)
+            return self._add(key, self._program(trace), why)
 
     def _run(self, args: Sequence[Any], seed: float | None
              ) -> tuple[tuple[float, ...], dict[Value, float], list[Any], bool]:
@@ -474,6 +523,27 @@ class Compiled:
         return outs, grads, self._unflatten(args, flat)
 
 
+def _floats(arg: Any) -> bool:
+    """A float, or a non-empty list or tuple of floats (what may become an input)."""
+    if type(arg) in _SEQUENCES:
+        return bool(arg) and all(type(v) is float for v in arg)
+    return type(arg) is float
+
+
+def _inward(v: float) -> float:
+    step = 1e-3 * (abs(v) + 1.0)
+    return v + step if v <= 0 else v - step
+
+
+_MOVES: tuple[Callable[[float], float], ...] = (_inward, operator.neg, lambda v: 1.0 - v)
+
+
+def _moved(arg: Any, move: Callable[[float], float]) -> Any:
+    """The argument at another value: nearby towards the inside of [0, 1] and of ±1, or
+    its negative, or 1 − it (targets a loss accepts)."""
+    return type(arg)(map(move, arg)) if type(arg) in _SEQUENCES else move(arg)
+
+
 def _total(terms: list[float]) -> float:
     """Σ of the rows' outputs, correctly rounded (inf where the sum overflows)."""
     try:
@@ -505,7 +575,10 @@ def _clip(error: Exception) -> str:
 
 
 def _short(key: Any) -> str:
-    text = repr(key)
+    try:
+        text = repr(key)
+    except Exception:  # noqa: BLE001 (an argument's hostile __repr__: say less)
+        return "(an argument whose repr fails)"
     return text if len(text) <= 200 else text[:200] + "..."
 
 

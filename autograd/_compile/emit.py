@@ -33,7 +33,7 @@ class Program:
     the guards' descriptions (for error messages), the output shape and the namespace.
     """
 
-    def __init__(self, trace: Trace, fn_name: str, input_hints: Sequence[str]):
+    def __init__(self, trace: Trace, fn_name: str):
         outputs = trace.outputs
         order = trace.order
         computed = sum(1 for node in order if trace.parents(node))
@@ -70,8 +70,15 @@ class Program:
                 position.setdefault(parent, len(position))
         params.sort(key=lambda p: position.get(p, len(position)))
         self.params = params
-        self.input_names = [self.ns.name(hint, default="x") for hint in input_hints]
-        self.name: dict[Value, str] = dict(zip(trace.inputs, self.input_names))
+        # inputs of the generated code: Value leaves, and floats fn hands to ops unchanged
+        self.input_names = [self.ns.name(hint, default="x") for _, hint in trace.slots]
+        self.name: dict[Value, str] = {}
+        self.slot_names: dict[int, str] = {}
+        for (obj, _), name in zip(trace.slots, self.input_names):
+            if isinstance(obj, Value):
+                self.name[obj] = name
+            else:
+                self.slot_names[id(obj)] = name
         self._names(order, outputs)
         self._position = {node: k for k, node in enumerate(order)}
         guards = [self._guard(*read) for read in trace.reads]
@@ -125,7 +132,7 @@ class Program:
         if not isinstance(node, Value):
             return self.ns.value(node)
         if self.kind.get(node) == CONSTANT:
-            return self.ns.value(node.data)
+            return self.slot_names.get(id(node.data)) or self.ns.value(node.data)
         return self.name[node]
 
     # -- guards ----------------------------------------------------------------------------
@@ -185,11 +192,40 @@ class Program:
         code = _code(fn)
         if code is not None:
             return [f"{target} = {ops.fill(code, target, args, self._params(fn))}"]
-        forward = self.ns.bind(fn.forward, f"op_{fn.name}_forward")
-        return [f"{target} = {forward}({', '.join(args)})"]
+        return [f"{target} = {self._call(fn, 'forward', args)}"]
 
     def _params(self, fn: ops.Op) -> list[str]:
-        return [self.ns.value(p) for p in fn.params]
+        return [self._param(p) for p in fn.params]
+
+    def _param(self, p: Any) -> str:
+        """A bound argument of an op: an input's name if it is one, a tuple item by item."""
+        found = self.slot_names.get(id(p))
+        if found is not None:
+            return found
+        if type(p) is tuple and self._holds_slot(p):
+            return "(" + "".join(self._param(item) + ", " for item in p) + ")"
+        return self.ns.value(p)
+
+    def _holds_slot(self, params: tuple[Any, ...]) -> bool:
+        stack = list(params)
+        while stack:
+            p = stack.pop()
+            if id(p) in self.slot_names:
+                return True
+            if type(p) is tuple:
+                stack += p
+        return False
+
+    def _call(self, fn: ops.Op, what: str, args: list[str]) -> str:
+        """A call of the op's own `forward` or `rule`, bound in the namespace; an op whose
+        bound arguments hold an input gets them at run time, from the variables."""
+        function = fn.forward if what == "forward" else fn.rule
+        if self.slot_names and self._holds_slot(fn.params) and \
+                isinstance(function, ops._Partial):
+            name = self.ns.bind(function.function, f"op_{fn.name}_{what}")
+            return f"{name}({', '.join([*self._params(fn), *args])})"
+        name = self.ns.bind(function, f"op_{fn.name}_{what}")
+        return f"{name}({', '.join(args)})"
 
     def sparse_forward(self, forward: list[tuple[Value, list[str]]]
                        ) -> tuple[list[tuple[Value, list[str]]], list[str], list[str]]:
@@ -330,9 +366,8 @@ class Program:
                     for p, template in zip(prev, local)]
         tmp = self.ns.name(self.name[node], prefix="_s_")
         zeros = ", ".join(["0.0"] * len(prev)) + ("," if len(prev) == 1 else "")
-        rule = self.ns.bind(fn.rule, f"op_{fn.name}_rule")
-        lines.append((f"{tmp} = {rule}({g}, {self.name[node]}, {', '.join(args)}) "
-                      f"if {g} else ({zeros})", False))
+        rule = self._call(fn, "rule", [g, self.name[node], *args])
+        lines.append((f"{tmp} = {rule} if {g} else ({zeros})", False))
         return [(p, f"{tmp}[{k}]") for k, p in enumerate(prev)]
 
     # -- functions -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -50,6 +51,7 @@ class Trace:
         self.outputs, self.single, self.inputs = outputs, single, inputs
         self.reads, self.detached = tracer.reads, tracer.detached_nodes
         self.order: list[Value] = []
+        self.slots: list[tuple[Any, str]] = []  # what generated code takes, in order
         if not check:  # an eager run: nothing will be generated from it
             return
         self.order = forward_order(self)
@@ -114,21 +116,37 @@ def forward_order(trace: Trace) -> list[Value]:
 
 
 def run_traced(fn: Callable[..., Any], args: Sequence[Any], static: frozenset[int],
-               names: Sequence[str], check: bool = True) -> Trace:
+               names: Sequence[str], check: bool = True, lifted: frozenset[int] = frozenset(),
+               probe: Probes | None = None) -> Trace:
     """Run `fn` with dynamic arguments as fresh input leaves, recording what it reads;
-    `check`: refuse graphs generated code cannot express (off for an eager run)."""
+    `check`: refuse graphs generated code cannot express (off for an eager run).
+
+    `lifted`: static arguments that are floats (or lists of floats) fn refuses as Values,
+    passed as fresh float objects (`trace.slots`) so that where fn hands one unchanged to
+    an op (a loss target) generated code can take it as an input; with `probe`, passed as
+    `Probe`s instead, which note any arithmetic fn does on them in Python."""
     wrapped: list[Any] = []
     inputs: list[Value] = []
+    slots: list[tuple[Any, str]] = []  # (Value leaf or fresh float, name hint) in flat order
     for i, arg in enumerate(args):
-        if i in static:
+        if i in lifted:
+            single = not isinstance(arg, (list, tuple))
+            items = [arg] if single else list(arg)
+            made = [probe.make(v) if probe is not None else _fresh(v) for v in items]
+            slots += [(v, names[i] if single else f"{names[i]}_{k}")
+                      for k, v in enumerate(made)]
+            wrapped.append(made[0] if single else type(arg)(made))
+        elif i in static:
             wrapped.append(arg)
         elif isinstance(arg, (list, tuple)):
             leaves = [Value(number(v, i), label=f"{names[i]}_{k}") for k, v in enumerate(arg)]
             inputs += leaves
+            slots += [(leaf, leaf.label) for leaf in leaves]
             wrapped.append(type(arg)(leaves) if isinstance(arg, tuple) else leaves)
         else:
             leaf = Value(number(arg, i), label=names[i])
             inputs.append(leaf)
+            slots.append((leaf, names[i]))
             wrapped.append(leaf)
     tracer = Tracer()
     token = engine._tracer.set(tracer)
@@ -148,7 +166,59 @@ def run_traced(fn: Callable[..., Any], args: Sequence[Any], static: frozenset[in
             where = "" if single else f" (item {k})"
             raise TraceError(f"compile: fn must return a Value or a list of Values, got "
                              f"{type(out).__name__} {engine._safe_repr(out)}{where}")
-    return Trace(outputs, single, inputs, tracer, check)
+    trace = Trace(outputs, single, inputs, tracer, check)
+    trace.slots = slots
+    return trace
+
+
+def _fresh(x: Any) -> float:
+    """A float object of its own (its identity marks it as this argument in op params)."""
+    return float.__new__(float, repr(float(x))) if math.isfinite(x) else float(x) * 1.0
+
+
+class Probes:
+    """Makes `Probe` floats and collects what fn did with them in Python."""
+
+    def __init__(self) -> None:
+        self.uses: list[str] = []
+
+    def make(self, x: Any) -> float:
+        made = Probe(float(x))
+        made.owner = self
+        return made
+
+
+class Probe(float):
+    """A float argument on a check run: arithmetic, comparison or conversion to an int in
+    Python is noted (compiled code could not follow it); `float(p)` is not (that is how
+    a loss takes its target), nor is anything an op does with the float it gets."""
+
+    owner: Probes
+
+    def __float__(self) -> float:
+        return float.__new__(float, float.__repr__(self))
+
+
+def _noting(name: str) -> Callable[..., Any]:
+    method = getattr(float, name)
+
+    def noted(self: Probe, *args: Any) -> Any:
+        if args and isinstance(args[0], Value):
+            return NotImplemented  # the Value's reflected operator makes it a constant
+        self.owner.uses.append(name)
+        return method(float(self), *args)
+
+    noted.__name__ = name
+    return noted
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__",
+              "__rmod__", "__divmod__", "__rdivmod__", "__pow__", "__rpow__", "__neg__",
+              "__pos__", "__abs__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__",
+              "__bool__", "__int__", "__round__", "__trunc__", "__floor__", "__ceil__",
+              "__hash__", "is_integer", "as_integer_ratio"):
+    setattr(Probe, _name, _noting(_name))
 
 
 def number(x: Any, position: int) -> float:
