@@ -86,6 +86,14 @@ def check_target(path: Any, who: str) -> tuple[str, os.stat_result | None]:
     """(the real path to replace, its stat or None if new), or the OSError atomic_write
     would raise; lets a caller refuse a bad target before rendering anything."""
     path = checked_path(path, who)
+    seps = "".join(sep for sep in (os.sep, os.altsep) if sep)
+    name = path.rstrip(seps) or path
+    try:  # the directory as open() resolves it: `missing/../x` fails, as it does for open()
+        os.stat(os.path.dirname(name) or os.curdir)
+        if name != path:  # `x/`: open() refuses it, whatever x is
+            raise IsADirectoryError(errno.EISDIR, "Is a directory")
+    except OSError as error:
+        raise _renamed(error, who, path) from error
     target = os.path.realpath(path)  # through symlinks (and dangling ones), like open()
     try:
         st = os.stat(target)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograd._io import atomic_write, check_target
 from autograd.engine import Value
-from autograd.viz.derivation import Derivation, derivation, write
+from autograd.viz.derivation import Derivation, derivation, latex_label, write
 from autograd.viz.dot import (
     MAX_NODES,
     Diagram,
@@ -38,11 +38,12 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 from autograd.viz.frames import Frames, steps_of
 from autograd.viz.graph import Graph, is_const, pretty
+from autograd.viz.i18n import LANGUAGES, Words
 from autograd.viz.page import page, tag_grads
 from autograd.viz.render import RenderError, render
 
-__all__ = ["MAX_NODES", "Diagram", "DrawOptions", "RenderError", "derivation", "pretty",
-           "render", "save_svg", "to_dot", "to_svg", "walkthrough"]
+__all__ = ["LANGUAGES", "MAX_NODES", "Diagram", "DrawOptions", "RenderError", "derivation",
+           "latex_label", "pretty", "render", "save_svg", "to_dot", "to_svg", "walkthrough"]
 
 DERIVATION_LIMIT = 120
 """The walkthrough stores a derivation per node for graphs up to this many nodes."""
@@ -103,10 +104,12 @@ def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | N
     the derivation of a clicked node sit in a fixed panel. With `collapse=True` an `nn`
     network is walked neuron by neuron, layer by layer, in the seed's formulas. With
     `exercise=True` the page asks for each gradient before revealing it. Options as for
-    `to_dot`. The file is written atomically (temp file, then rename).
+    `to_dot`; `lang='zh'` writes every word of the page in Chinese. The file is written
+    atomically (temp file, then rename).
     """
     check_target(path, "walkthrough")
     opts = _options("walkthrough", root, options, max_nodes)
+    words = Words(opts.lang)
     if title is not None and not isinstance(title, str):
         raise TypeError(f"walkthrough: title must be a str, got {type(title).__name__}")
     if not isinstance(exercise, bool):
@@ -116,26 +119,23 @@ def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | N
     graph.grads = {node: grads.get(node, 0.0) for node in graph.order}
     owner, members = _boxes(graph) if opts.collapse else ({}, {})
     plain = _Options(**{**opts.__dict__, "color": False, "show_grads": True})
-    dot = _build(root, plain, "walkthrough", graph=graph, sums=False)
+    partial = {n: words("partial", k=len(graph.uses[n]) - 1, n=len(graph.uses[n]))
+               for n in graph.order if len(graph.uses[n]) > 1}  # the widest note it shows
+    dot = _build(root, plain, "walkthrough", graph=graph, sums=False, partial=partial)
     svg = render(dot.source, "svg", backend).decode("utf-8")
-    rows = {f"v{graph.index[z]}": [f"v{graph.index[m]}" for m in group]
-            for z, group in members.items()}
     scale = colour_scale(graph)
     frames = Frames(graph, steps, lambda g: _fill(g, scale) if scale else "#ffffff",
-                    owner, members).build()
+                    owner, members, words=words, exercise=exercise).build()
     derivations = {}
     if len(graph.order) <= DERIVATION_LIMIT:
-        explain = Derivation(graph)
+        explain = Derivation(graph, words)
         drawn = {owner.get(n, n) for n in graph.order}
         derivations = {f"v{graph.index[n]}": write(explain, n, "text")
                        for n in drawn if not is_const(n)}
     data = {"frames": frames, "derivations": derivations, "exercise": exercise,
             "derivation_limit": DERIVATION_LIMIT}
-    heading = title if title is not None else f"Backward pass of {graph.root_name}"
-    note = ""
-    if members:
-        note = ("Notation: the drawings name a weight w_{l,j,k} (layer l, neuron j, input k); "
-                "the seed drops the layer, so its w₀₀ in layer 2 is w₂₀₀ here.")
-    text = page(tag_grads(svg, rows), data, heading, note)
+    heading = title if title is not None else words("title", root=graph.root_name)
+    note = words("notation") if members else ""
+    text = page(tag_grads(svg, dot.grad_texts), data, heading, note, words)
     return Path(atomic_write(path, text, "walkthrough"))
 

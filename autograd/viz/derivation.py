@@ -10,21 +10,60 @@ The numbers come from the engine's own backward walk (`backprop`).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from autograd.engine import Value, backprop
 from autograd.ops import text_to_latex
 from autograd.viz.graph import Graph, _place, is_const
+from autograd.viz.i18n import Words, check_lang
 
 STYLES = ("text", "markdown", "latex")
 MAX_PATHS = 8  # the path form is listed up to this many paths (it grows exponentially)
-_LATEX_NAME = re.compile(r"[A-Za-z]\w*(_\{[\w,]+\}|_\w)?(\^\{[\w,]+\}|\^\w)?")
+MAX_PATH_LENGTH = 12  # ... and while every path has at most this many steps (one row each)
+_SPLIT_TERMS = 3  # a sum of more terms than this is written one term per LaTeX row
+# A label already written as TeX: a name, then at most one subscript and one superscript
+# (`w_{1,0,0}`, `x_1`, `y^{2}`). ASCII only, so `\w` cannot let a stray character in.
+_LATEX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(_\{[A-Za-z0-9,]+\}|_[A-Za-z0-9])?"
+                         r"(\^\{[A-Za-z0-9,]+\}|\^[A-Za-z0-9])?")
+# Display names the op table's converter turns into TeX (`tanh(a₁₀)`, `x**2`, `a*b`).
+_CONVERTIBLE = re.compile(r"[A-Za-z0-9.()*+\-−/ ₀-₉]+")
+_TEX_SPECIAL = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "_": r"\_", "$": r"\$",
+                "%": r"\%", "#": r"\#", "~": r"\sim ", " ": r"\ "}
+_TEX_AS_IS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                 "+-*/=()[]<>|.,;:!?@'")
+
+
+def latex_label(label: str) -> str:
+    """Any label as TeX math that compiles, as one group: `w_{1,0,0}` stays as it is (its
+    subscripts kept), anything else is escaped character by character.
+
+    TeX's special characters get their escapes (`\\{`, `\\_`, `\\backslash`, ...); those
+    math mode cannot show (`&`, `"`, `^`, control and unassigned characters, ...) are written
+    as their code point, `\\mathrm{U{+}0026}`. Other Unicode letters and symbols stay.
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"latex_label: label must be a str, got {type(label).__name__}")
+    if _LATEX_NAME.fullmatch(label):
+        return label
+    out = []
+    for c in label:
+        if c in _TEX_AS_IS:
+            out.append(c)
+        elif c in _TEX_SPECIAL:
+            out.append(_TEX_SPECIAL[c])
+        elif ord(c) > 127 and unicodedata.category(c)[0] in "LNPS" and c not in "\ufffe\uffff":
+            out.append(c)
+        else:
+            out.append(rf"\mathrm{{U{{+}}{ord(c):04X}}}")
+    return "{" + "".join(out) + "}"
 
 
 class Derivation:
     """The chain rule for ∂root/∂node over a prepared `Graph` (shared by the walkthrough)."""
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, words: Words | None = None):
         self.graph = graph
+        self.words = words or Words("en")
 
     # ---- names in each style ------------------------------------------------------------
     def name(self, node: Value, latex: bool) -> str:
@@ -34,9 +73,12 @@ class Derivation:
         if is_const(node):
             return _latex_number(self.graph.num(node.data))
         label = node.label
-        if label and _LATEX_NAME.fullmatch(label):
-            return label
-        text = text_to_latex(self.graph.names[node])
+        if label:
+            return latex_label(label)
+        name = self.graph.names[node]
+        if not _CONVERTIBLE.fullmatch(name):  # built from labels TeX cannot take as they are
+            return latex_label(name)
+        text = text_to_latex(name)
         text = re.sub(r"\b(tanh|exp|log|sin|cos)\(", r"\\\1(", text)
         if self.graph.precedence.get(node, 9) < 9:
             return rf"\left({text}\right)"
@@ -84,57 +126,60 @@ class Derivation:
         return sorted((n for n in self.graph.order if n in reach),
                       key=lambda n: (depth[n], _place(n)))
 
-    def line(self, node: Value, latex: bool) -> tuple[str, str, str]:
-        """(∂R/∂node, Σ ∂R/∂c · local in names, Σ numbers = grad)."""
+    def line(self, node: Value, latex: bool) -> tuple[str, list[str], list[str]]:
+        """(∂R/∂node, the terms ∂R/∂c · local in names, the terms in numbers + [grad])."""
         graph = self.graph
         times = r" \cdot " if latex else "·"
         by = r" \times " if latex else " × "
         uses = sorted(graph.uses[node], key=lambda use: (_place(use[0]), use[1]))
         if node is graph.root:
-            return self.partial(node, latex), "1", ""
+            return self.partial(node, latex), ["1"], []
         terms = [f"{self.partial(c, latex)}{times}{self.local(c, pos, latex)}" for c, pos in uses]
         numbers = [f"{_paren(self.num(graph.grad(c), latex), latex)}{by}"
                    f"{_paren(self.num(graph.locals[c][pos], latex), latex)}" for c, pos in uses]
-        value = self.num(graph.grad(node), latex)
-        numeric = " + ".join(numbers)
-        return self.partial(node, latex), " + ".join(terms), f"{numeric} = {value}"
+        return self.partial(node, latex), terms, [*numbers, self.num(graph.grad(node), latex)]
 
     def paths(self, node: Value) -> list[list[tuple[Value, int]]] | int:
-        """Every path node → root as [(consumer, pos), ...]; the count if over MAX_PATHS."""
+        """Every path node → root as [(consumer, pos), ...]; the count if over MAX_PATHS,
+        or -length if a path is longer than MAX_PATH_LENGTH (both counted in linear time)."""
         chain = self.chain(node)
+        uses = self.graph.uses
         count = {n: 0 for n in chain}
+        longest = {n: 0 for n in chain}
         count[self.graph.root] = 1
         for n in reversed(chain):
             if n is not self.graph.root:
-                count[n] = sum(count[c] for c, _ in self.graph.uses[n])
+                count[n] = sum(count[c] for c, _ in uses[n] if c in count)
+                longest[n] = 1 + max((longest[c] for c, _ in uses[n] if c in longest),
+                                     default=0)
         if count[node] > MAX_PATHS:
             return count[node]
+        if longest[node] > MAX_PATH_LENGTH:
+            return -longest[node]
         found: list[list[tuple[Value, int]]] = []
         stack: list[tuple[Value, list[tuple[Value, int]]]] = [(node, [])]
-        while stack:  # iterative depth-first walk over uses
+        while stack:  # at most MAX_PATHS paths of MAX_PATH_LENGTH steps: small
             at, path = stack.pop()
             if at is self.graph.root:
                 found.append(path)
                 continue
-            uses = sorted(self.graph.uses[at], key=lambda use: (_place(use[0]), use[1]))
-            for consumer, pos in reversed(uses):
+            ordered = sorted(uses[at], key=lambda use: (_place(use[0]), use[1]))
+            for consumer, pos in reversed(ordered):
                 stack.append((consumer, path + [(consumer, pos)]))
         return found
 
-    def path_sum(self, node: Value, latex: bool) -> tuple[str, str] | int:
-        """Σ over paths of Π local derivatives (symbolic, numeric); the count if too many."""
+    def path_sum(self, node: Value, latex: bool) -> tuple[list[str], list[str]] | int:
+        """Per path, Π local derivatives (symbolic, numeric); an int if not listed."""
         paths = self.paths(node)
         if isinstance(paths, int):
             return paths
         if node is self.graph.root:
-            return "1", "1"
+            return ["1"], ["1"]
         times = r" \cdot " if latex else "·"
         by = r" \times " if latex else "×"
-        symbolic = " + ".join(times.join(self.local(c, pos, latex) for c, pos in path)
-                              for path in paths)
-        numeric = " + ".join(
-            (by.join(_paren(self.num(self.graph.locals[c][pos], latex), latex)
-                     for c, pos in path)) for path in paths)
+        symbolic = [times.join(self.local(c, pos, latex) for c, pos in path) for path in paths]
+        numeric = [by.join(_paren(self.num(self.graph.locals[c][pos], latex), latex)
+                           for c, pos in path) for path in paths]
         return symbolic, numeric
 
 
@@ -166,57 +211,67 @@ def _paren(text: str, latex: bool) -> str:
 
 def write(derivation: Derivation, node: Value, style: str) -> str:
     """The derivation of ∂root/∂node in `style` ('text', 'markdown' or 'latex')."""
-    graph = derivation.graph
+    graph, words = derivation.graph, derivation.words
     latex = style != "text"
     rows = [derivation.line(n, latex) for n in derivation.chain(node)]
     final = derivation.num(graph.grad(node), latex)
     paths = derivation.path_sum(node, latex)
     target = derivation.partial(node, latex)
     if style == "text":
-        lines = [f"{target} by the chain rule: each gradient is the sum over its uses "
-                 "(consumer's gradient · local derivative), from "
-                 f"{graph.names[node]} forward to {graph.root_name}:"]
-        for left, symbolic, numeric in rows:
-            lines.append(f"  {left} = {symbolic}")
-            if numeric:
-                lines.append(f"  {' ' * len(left)} = {numeric}")
-        lines += _paths_text(paths, target, final)
-        lines.append(f"So {target} = {final}")
+        lines = [words("d_intro", target=target, node=graph.names[node], root=graph.root_name)]
+        for left, terms, numbers in rows:
+            lines.append(f"  {left} = {' + '.join(terms)}")
+            if numbers:
+                lines.append(f"  {' ' * len(left)} = {' + '.join(numbers[:-1])} = {numbers[-1]}")
+        lines += _paths_text(paths, target, final, words)
+        lines.append(words("d_so", target=target, value=final))
         return "\n".join(lines)
-    body = []
-    for left, symbolic, numeric in rows:
-        body.append(f"{left} &= {symbolic}")
-        if numeric:
-            body.append(f"&= {numeric}")
+    body: list[str] = []
+    for left, terms, numbers in rows:
+        body += _latex_sum(left, terms)
+        if numbers:
+            body += _latex_sum("", numbers[:-1], f" = {numbers[-1]}")
     if not isinstance(paths, int) and node is not graph.root:
-        body.append(rf"{target} &= {paths[0]}")
-        body.append(f"&= {paths[1]} = {final}")
+        body += _latex_sum(target, paths[0])  # one path per row
+        body += _latex_sum("", paths[1], f" = {final}", split=len(paths[1]) > 1)
     aligned = r"\begin{aligned}" + " \\\\\n".join(body) + r"\end{aligned}"
     if style == "latex":
         return aligned
-    intro = (f"**∂{graph.root_name}/∂{graph.names[node]} by the chain rule**: each gradient is "
-             "the sum over the node's uses, each use the consumer's gradient times a local "
-             "derivative from the op table")
-    if isinstance(paths, int):
-        intro += f" ({paths} paths lead from the node to the root: too many to list)"
-    elif node is not graph.root:
-        intro += f"; the last lines multiply along each of the {len(paths[0].split(' + '))} paths"
-    return f"{intro}.\n\n$$\n{aligned}\n$$\n\nSo ${target} = {final}$.\n"
+    intro = words("d_md_intro", root=graph.root_name, node=graph.names[node])
+    if isinstance(paths, int) and paths > 0:
+        intro += words("d_md_too_many", n=paths)
+    elif not isinstance(paths, int) and node is not graph.root:
+        intro += words("d_md_paths", n=len(paths[0]))
+    so = words("d_so", target=f"${target}", value=f"{final}$")
+    return f"{intro}.\n\n$$\n{aligned}\n$$\n\n{so}.\n"
 
 
-def _paths_text(paths: tuple[str, str] | int, target: str, final: str) -> list[str]:
+def _latex_sum(left: str, terms: list[str], tail: str = "",
+               split: bool | None = None) -> list[str]:
+    """`left &= t₁ + t₂` as aligned rows: one row, or one term per row when there are many."""
+    if split is None:
+        split = len(terms) > _SPLIT_TERMS
+    if not split:
+        return [f"{left} &= {' + '.join(terms)}{tail}"]
+    rows = [f"{left} &= {terms[0]}"] + [rf"&\quad + {t}" for t in terms[1:]]
+    rows[-1] += tail
+    return rows
+
+
+def _paths_text(paths: tuple[list[str], list[str]] | int, target: str, final: str,
+                words: Words) -> list[str]:
     if isinstance(paths, int):
-        return [f"({paths} paths lead to the root: too many to list one product per path; "
-                "the lines above are the same sum, factored)"]
-    if paths == ("1", "1"):
+        key = "d_too_many" if paths > 0 else "d_too_long"
+        return [words(key, n=abs(paths))]
+    if paths == (["1"], ["1"]):
         return []
-    count = len(paths[0].split(" + "))
-    return [f"Over every path ({count}), a product of local derivatives per path:",
-            f"  {target} = {paths[0]}",
-            f"  {' ' * len(target)} = {paths[1]} = {final}"]
+    return [words("d_paths", n=len(paths[0])),
+            f"  {target} = {' + '.join(paths[0])}",
+            f"  {' ' * len(target)} = {' + '.join(paths[1])} = {final}"]
 
 
-def derivation(root: Value, node: Value, style: str = "text", *, precision: int = 4) -> str:
+def derivation(root: Value, node: Value, style: str = "text", *, precision: int = 4,
+               lang: str = "en") -> str:
     """∂root/∂node as the chain rule, symbolically and with numbers, ending at the gradient.
 
     Each line writes one node's gradient as the sum over its uses (the consumer's gradient
@@ -231,10 +286,12 @@ def derivation(root: Value, node: Value, style: str = "text", *, precision: int 
         style: 'text' (Unicode), 'markdown' (prose and `$$` math for Jupyter) or 'latex'
             (one `aligned` block, valid inside `$$ … $$`).
         precision: significant digits of the numbers.
+        lang: the language of the words ('en' or 'zh'); the formulas are the same.
 
     Raises:
         TypeError: root or node is not a Value.
-        ValueError: unknown style, bad precision, or `node` is not in root's graph.
+        ValueError: unknown style or language, bad precision, or `node` is not in root's
+            graph.
     """
     if not isinstance(root, Value):
         raise TypeError(f"derivation: root must be a Value, got {type(root).__name__}")
@@ -244,11 +301,12 @@ def derivation(root: Value, node: Value, style: str = "text", *, precision: int 
         raise ValueError(f"derivation: style must be one of {STYLES}, got {style!r}")
     if type(precision) is not int or not 1 <= precision <= 17:
         raise ValueError(f"derivation: precision must be an int from 1 to 17, got {precision!r}")
+    check_lang("derivation", lang)
     graph = Graph(root, precision, fn="derivation")
     if node not in graph.index:
         name = node.label or repr(node)
         raise ValueError(f"derivation: node {name!r} is not in the graph of "
                          f"{graph.root_name!r} (root does not depend on it)")
     graph.grads = {n: float(g) for n, g in backprop(root).items()}
-    return write(Derivation(graph), node, style)
+    return write(Derivation(graph, Words(lang)), node, style)
 

@@ -16,6 +16,7 @@ import graphviz
 
 from autograd.engine import Role, Value
 from autograd.viz.graph import Graph, _record, _text, is_const, neuron_of
+from autograd.viz.i18n import Words, check_lang
 from autograd.viz.render import RenderError
 
 MAX_NODES = 1000
@@ -62,6 +63,7 @@ class Diagram(graphviz.Digraph):
     """
 
     node_count: int | None = None  # boxes drawn, set by to_dot; None: unknown (built by hand)
+    grad_texts: dict[str, list[tuple[int, str]]] = {}  # box id → (text index, node id)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **_: Any) -> dict[str, str]:
@@ -92,6 +94,7 @@ class DrawOptions(TypedDict, total=False):
     clusters: boxes per layer and neuron of an `nn` graph (None: only when collapsed).
     collapse: one box per neuron of an `nn` graph.
     precision: significant digits of the numbers (1 to 17).
+    lang: the language of the words drawn ('en' or 'zh').
     """
 
     rankdir: str
@@ -102,11 +105,12 @@ class DrawOptions(TypedDict, total=False):
     clusters: bool | None
     collapse: bool
     precision: int
+    lang: str
 
 
 DEFAULTS: dict[str, Any] = {"rankdir": "LR", "show_grads": True, "show_local": True,
                             "show_constants": True, "color": True, "clusters": None,
-                            "collapse": False, "precision": 4}
+                            "collapse": False, "precision": 4, "lang": "en"}
 assert set(DEFAULTS) == set(DrawOptions.__annotations__), "one default per option"
 
 
@@ -122,6 +126,7 @@ class _Options:
     clusters: bool | None = DEFAULTS["clusters"]
     collapse: bool = DEFAULTS["collapse"]
     precision: int = DEFAULTS["precision"]
+    lang: str = DEFAULTS["lang"]
     max_nodes: int | None = None
 
 
@@ -162,6 +167,7 @@ def _options(fn: str, root: Any, options: Mapping[str, Any], max_nodes: Any) -> 
                          f"got {opts.max_nodes!r}")
     if type(opts.precision) is not int or not 1 <= opts.precision <= 17:
         raise ValueError(f"{fn}: precision must be an int from 1 to 17, got {opts.precision!r}")
+    check_lang(fn, opts.lang)
     _check_size(root, opts, fn)
     return opts
 
@@ -260,9 +266,16 @@ def _boxes(graph: Graph) -> tuple[dict[Value, Value], dict[Value, list[Value]]]:
 
 
 def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
-           sums: bool = True) -> Diagram:
-    """The DOT drawing of `root`'s graph (the shared core of every public function)."""
+           sums: bool = True, partial: dict[Value, str] | None = None) -> Diagram:
+    """The DOT drawing of `root`'s graph (the shared core of every public function).
+
+    For the walkthrough (`sums=False`): `partial` gives, per node used several times, the
+    partial-sum note its grad field must have room for; the returned Diagram's
+    `grad_texts` says which text of each box is whose grad field (counted, never parsed).
+    """
     graph = graph or Graph(root, opts.precision, fn=fn)
+    words = Words(opts.lang)
+    partial = partial or {}
     owner, members = _boxes(graph) if opts.collapse else ({}, {})
     absorbed = {m for group in members.values() for m in group if m not in owner}
     hidden = set() if opts.show_constants else {
@@ -295,10 +308,13 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
         if is_const(node):
             fields = [graph.names[node]]  # a constant is its value everywhere: box, edge, caption
         else:
-            fields = [graph.names[node], f"data {graph.num(node.data)}"]
+            fields = [graph.names[node], f"{words('data')} {graph.num(node.data)}"]
         if opts.show_grads:
-            fields.append(f"grad {graph.num(graph.grad(node))}")
+            note = f" ({partial[node]})" if node in partial else ""  # room for the note
+            fields.append(f"{words('grad')} {graph.num(graph.grad(node))}{note}")
         return fields
+
+    grad_texts: dict[str, list[tuple[int, str]]] = {}
 
     for node in drawn:
         i = graph.index[node]
@@ -310,11 +326,20 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
             classes.append("const" if constant else "leaf")
         classes += ["fanin"] * fanin + ["root"] * (node is graph.root)
         rows = [row(node)]
+        shown = [node]
         role = neuron_of(node) if node in members else None
         if role is not None:
-            layer, neuron = role.layer, role.unit
             classes.append("neuron")
-            rows = [[f"neuron {neuron} of layer {layer}"]] + [row(m) for m in members[node]]
+            rows = [[words("neuron_box", unit=role.unit, layer=role.layer)]] + [
+                row(m) for m in members[node]]
+            shown = [None, *members[node]]
+        if opts.show_grads:  # which text is whose grad: one <text> per field, in order
+            at, found = 0, []
+            for member, fields in zip(shown, rows):
+                at += len(fields)
+                if member is not None:
+                    found.append((at - 1, f"v{graph.index[member]}"))
+            grad_texts[f"v{i}"] = found
         if opts.show_grads and sums:
             rows += [[line] for m in summed for line in graph.sum_terms(m)]
         fill = "#eeeeee" if constant else _fill(graph.grad(node), scale) if scale else "#ffffff"
@@ -351,8 +376,9 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
                 copy_id = f"c{graph.index[parent]}_{copies[parent]}"
                 attrs = _attrs(id=copy_id, class_="copy", shape="box",
                                style="rounded,dashed,filled", fillcolor="#ffffff",
-                               color=_FAN_IN_COLOR, fontsize=9, label=_text(
-                                   f"{graph.names[parent]} (use {copies[parent]} of {n_uses})"))
+                               color=_FAN_IN_COLOR, fontsize=9, label=_text(words(
+                                   "use_copy", name=graph.names[parent], k=copies[parent],
+                                   n=n_uses)))
                 place(consumer, f"\t{copy_id} [{attrs}]\n")
                 source = copy_id
             gap = clusters and not opts.collapse and _layer(parent) != _layer(consumer)
@@ -360,13 +386,15 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
             if not opts.collapse and role is not None and role.kind == "a" and parent.is_leaf:
                 gap = True  # the inputs get their own column, left of the first weights
             edges.append(_edge(graph, opts, consumer, pos, source, target,
-                               len(uses[parent]) > 1, minlen=2 if gap else None))
+                               len(uses[parent]) > 1, words, minlen=2 if gap else None))
 
     dot = Diagram(name="autograd")
     dot.node_count = len(drawn)
+    dot.grad_texts = grad_texts
     legend = None
     if scale:
-        legend = ";   ".join(text for _, _, text, static in LEGEND if static)
+        legend = _text(";   ".join(words(f"legend_{k}") for k, entry in enumerate(LEGEND)
+                                   if entry[3]))
     graph_attrs = _attrs(rankdir=opts.rankdir, newrank="true", fontname="Helvetica", fontsize=10,
                          nodesep=0.3, ranksep=0.45, label=legend, labelloc="b")
     effort = _FAST_LAYOUT if len(drawn) > _BIG else ""
@@ -376,14 +404,15 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
                     'color="#666666" arrowsize=0.7]\n')
     dot.body.extend(loose)
     for layer in sorted({key[0] for key in buckets}):
-        title = "layer 0 (inputs)" if layer == 0 else f"layer {layer}"
+        title = words("layer_inputs") if layer == 0 else words("layer", layer=layer)
         attrs = _attrs(label=title, style="rounded", color="#9e9e9e", fontsize=12)
         dot.body.append(f"\tsubgraph cluster_L{layer} {{\n\t\tgraph [{attrs}]\n")
         for key in sorted(k for k in buckets if k[0] == layer):
             if layer == 0 or opts.collapse:
                 dot.body.extend("\t" + line for line in buckets[key])
                 continue
-            attrs = _attrs(label=f"neuron {key[1]}", style="rounded,dashed", color="#bdbdbd")
+            attrs = _attrs(label=_text(words("neuron", unit=key[1])), style="rounded,dashed",
+                           color="#bdbdbd")
             dot.body.append(f"\t\tsubgraph cluster_L{layer}_N{key[1]} {{\n\t\t\tgraph [{attrs}]\n")
             dot.body.extend("\t\t" + line for line in buckets[key])
             dot.body.append("\t\t}\n")
@@ -450,14 +479,15 @@ def _layer(node: Value) -> int | None:
 
 
 def _edge(graph: Graph, opts: _Options, node: Value, pos: int, source: str, target: str,
-          fan_out: bool, minlen: int | None = None) -> str:
+          fan_out: bool, words: Words, minlen: int | None = None) -> str:
     """One use of a parent: the edge into its consumer, labelled with the chain rule."""
     label = None
     if opts.show_local:
         lines = [graph.local_text(node, pos)]
         if opts.show_grads:
             g, d = graph.num(graph.grad(node)), graph.num(graph.locals[node][pos])
-            lines.append(f"sends {g} × {d} = {graph.num(graph.contribution(node, pos))}")
+            lines.append(f"{words('sends')} {g} × {d} = "
+                         f"{graph.num(graph.contribution(node, pos))}")
         label = "\\n".join(_text(line) for line in lines)
     attrs = _attrs(id=f"e{graph.index[node]}_{pos}", class_="chain", label=label,
                    color=_FAN_IN_COLOR if fan_out else None, minlen=minlen)

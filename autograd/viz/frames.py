@@ -16,6 +16,7 @@ from typing import Any
 
 from autograd.engine import Role, Value, backprop
 from autograd.viz.graph import Graph, _place, is_const, neuron_of
+from autograd.viz.i18n import Words
 
 Step = tuple[Value, float, list[float]]
 SEED_COST = "seed_cost"  # the op nn.seed_cost registers: ∂C/∂oᵢ = oᵢ − yᵢ
@@ -47,8 +48,11 @@ class Frames:
 
     def __init__(self, graph: Graph, steps: list[Step], fill: Callable[[float], str],
                  owner: dict[Value, Value] | None = None,
-                 members: dict[Value, list[Value]] | None = None):
+                 members: dict[Value, list[Value]] | None = None,
+                 words: Words | None = None, exercise: bool = False):
         self.graph, self.steps, self.fill = graph, steps, fill
+        self.words = words or Words("en")
+        self.exercise = exercise
         self.owner = owner or {}
         self.members = members or {}
         # Every neuron's z has a role (that is how it was grouped): its layer and unit.
@@ -61,6 +65,7 @@ class Frames:
             node: [] for node in graph.order}  # what each use sent: (consumer, pos, g, d)
         self.frames: list[dict[str, Any]] = []
         self.z_sends: dict[Value, list[float]] = {}  # each neuron's report: δ·a, δ·w, δ
+        self.partial: dict[str, str] = {}  # node id → "so far: k of n uses" ('' once complete)
 
     # ---- ids and small helpers ----------------------------------------------------------
     def box(self, node: Value) -> str:
@@ -92,16 +97,28 @@ class Frames:
             self.so_far[parent] += d
             self.sent[parent].append((consumer, pos, g, d))
             changed[self.vid(parent)] = self.num(self.so_far[parent])
+            n_uses = len(self.graph.uses[parent])
+            if self.received[parent] < n_uses:  # a sum still waiting for a use
+                self.partial[self.vid(parent)] = self.words(
+                    "partial", k=self.received[parent], n=n_uses)
+            else:
+                self.partial[self.vid(parent)] = ""
             shown = self.owner.get(parent, parent)
             if not is_const(parent) and (shown is parent or neuron_of(shown) is not None):
                 fills[self.box(parent)] = self.fill(self.so_far[shown])
 
     def question(self, value: float, name: str, hints: list[list[Any]],
-                 formula: str) -> dict[str, Any]:
-        """An exercise: the value to type, wrong answers that name what was missed."""
-        tol = max(5e-4, 0.005 * abs(value))
-        kept = [h for h in hints if abs(h[0] - value) > tol and math.isfinite(h[0])]
-        return {"n": name, "v": value, "h": kept, "f": formula, "hide": []}
+                 formula: str) -> dict[str, Any] | None:
+        """An exercise: the value to type, wrong answers that name what was missed.
+
+        None when the value is not finite (there is nothing to type). A hint is kept only
+        when it is finite and not itself accepted as right (0.5 % of the value, as the page).
+        """
+        if not math.isfinite(value):
+            return None
+        kept = [h for h in hints if math.isfinite(h[0]) and not _close(h[0], value)]
+        return {"n": name, "v": value, "s": self.num(value), "h": kept, "f": formula,
+                "hide": []}
 
     def use_hints(self, node: Value, value: float, factor: float = 1.0,
                   factor_text: str = "") -> tuple[list[list[Any]], str]:
@@ -109,22 +126,20 @@ class Frames:
         uses = sorted(self.sent[node], key=lambda u: (_place(u[0]), u[1]))
         terms = [(f"{self.d(c)}·{self.graph.symbol(c, pos) or self.num(d / g if g else 0)}",
                   d) for c, pos, g, d in uses]
-        hints: list[list[Any]] = []
+        words = self.words
+        hints: list[list[Any]] = [[-value, words("sign")]]  # a sign error is named first
         total = sum(d for _, d in terms)
         if len(terms) > 1:
             for text, d in terms:
                 hints.append([factor * (total - d),
-                              f"You left out the term {text} = {self.num(d)}: "
-                              f"{self.graph.names[node]} is used {len(terms)} times, and its "
-                              f"gradient is the sum of what every use sends."])
+                              words("left_out", term=text, value=self.num(d),
+                                    name=self.graph.names[node], n=len(terms))])
         if factor != 1.0:
-            hints.append([total, f"That is {self.d(node)} before the factor {factor_text} "
-                                 f"= {self.num(factor)}: multiply by it (chain rule through "
-                                 "the activation)."])
-        hints.append([-value, "Check the sign: one factor of the chain rule is negative."])
+            hints.append([total, words("before_factor", d=self.d(node), factor=factor_text,
+                                       value=self.num(factor))])
         formula = (f"{self.d(node)} = " + " + ".join(t for t, _ in terms)
-                   + (f", times {factor_text}" if factor_text else "")
-                   + ". The numbers are on the drawing and in the earlier steps.")
+                   + (words("formula_times", factor=factor_text) if factor_text else "")
+                   + words("formula_end"))
         return hints, formula
 
     # ---- node level -----------------------------------------------------------------------
@@ -132,16 +147,16 @@ class Frames:
         """Frame 0: ∂root/∂root = 1."""
         R = self.graph.root_name
         root_id = self.vid(self.graph.root)
+        caption = self.words("start", R=R)
+        if self.exercise:
+            caption += self.words("start_exercise")
         self.frames.append({
-            "a": [self.box(self.graph.root)], "e": [], "g": {root_id: "1"},
-            "f": {self.box(self.graph.root): self.fill(1.0)}, "q": None,
-            "c": f"Start: ∂{R}/∂{R} = 1. The backward pass now visits the nodes from the "
-                 f"output back to the inputs; each node is processed once every node that "
-                 f"uses it has sent its share."})
+            "a": [self.box(self.graph.root)], "e": [], "r": [], "g": {root_id: "1"}, "p": {},
+            "f": {self.box(self.graph.root): self.fill(1.0)}, "q": None, "c": caption})
 
     def node_frame(self, step: Step) -> None:
         """One engine step: the node's gradient and what it sends to each input."""
-        graph, num = self.graph, self.num
+        graph, num, words = self.graph, self.num, self.words
         node, g, sent = step
         R, i = graph.root_name, graph.index[node]
         d_name = graph.wrapped(node)
@@ -150,9 +165,13 @@ class Frames:
         if node is not graph.root and self.sent[node]:
             hints, formula = self.use_hints(node, g)
             question = self.question(g, self.d(node), hints, formula)
-            question["hide"] = [self.vid(node)]
-        lines = [f"{graph.names[node]} (op {op}) has "
-                 f"∂{R}/∂{d_name} = {num(g)}" + _delta_note(node) + "; it sends to each input:"]
+            if question is not None:
+                question["hide"] = [self.vid(node)]
+        info = neuron_of(node)
+        note = (words("delta_note", unit=info.unit, layer=info.layer)
+                if info and info.kind == "z" else "")
+        lines = [words("node_head", name=graph.names[node], op=op, R=R, d=d_name, g=num(g),
+                       note=note)]
         changed: dict[str, str] = {}
         fills: dict[str, str] = {}
         for pos, (parent, d) in enumerate(zip(node.parents, sent)):
@@ -162,29 +181,40 @@ class Frames:
             why = f" (∂{d_name}/∂{p} = {symbol})" if symbol and symbol != num(local) else ""
             if node.op == SEED_COST:  # the seed's o − y, with its numbers
                 why = (f" (∂{d_name}/∂{p} = {symbol} = {num(parent.data)} − "
-                       f"{self.paren(parent.data - local)}: the seed's o − y)")
+                       f"{self.paren(parent.data - local)}{words('o_minus_y')})")
             if pos < 6 or pos == len(sent) - 1:
                 lines.append(f"  ∂{R}/∂{p} += ∂{R}/∂{d_name} · ∂{d_name}/∂{p} = {num(g)} × "
                              f"{self.paren(local)} = {num(d)}{why}")
             elif pos == 6:
-                lines.append(f"  … ({len(sent) - 7} more inputs)")
+                lines.append(words("more_inputs", n=len(sent) - 7))
         self.receive(node, g, sent, changed, fills)
         for parent in dict.fromkeys(node.parents):
             n_uses = len(graph.uses[parent])
             if n_uses > 1 and self.received[parent] == n_uses:
                 symbolic, numeric = graph.sum_terms(parent)
-                lines.append(f"  {graph.wrapped(parent)} is used {n_uses} times, so its "
-                             f"gradient is the sum of what each use sent: {symbolic} {numeric}")
+                lines.append(words("used_times", name=graph.wrapped(parent), n=n_uses,
+                                   symbolic=symbolic, numeric=numeric))
         edges = [f"e{i}_{pos}" for pos in range(len(sent))]
         if node not in self.members:
             edges.append(f"o{i}")
-        self.frames.append({"a": [self.box(node)], "e": edges, "g": changed, "f": fills,
+        self.frames.append({"a": [self.box(node)], "e": edges, "r": self.recipients(node),
+                            "g": changed, "p": self.take_partial(changed), "f": fills,
                             "c": "\n".join(lines), "q": question})
+
+    def recipients(self, *nodes: Value) -> list[str]:
+        """The boxes the step sends gradient to (the view keeps them all on screen)."""
+        own = {self.box(n) for n in nodes}
+        found = [self.box(p) for n in nodes for p in n.parents]
+        return [b for b in dict.fromkeys(found) if b not in own]
+
+    def take_partial(self, changed: dict[str, str]) -> dict[str, str]:
+        """Of the gradients this step changed, the partial-sum notes ('' once complete)."""
+        return {vid: self.partial.get(vid, "") for vid in changed}
 
     # ---- neuron level -------------------------------------------------------------------
     def neuron_frame(self, z: Value, group: list[Step]) -> None:
         """One neuron's steps (a, then z) as the seed's formulas with the numbers."""
-        graph, num = self.graph, self.num
+        graph, num, words = self.graph, self.num, self.words
         R = graph.root_name
         role = self.roles[z]
         layer, unit = role.layer, role.unit
@@ -196,7 +226,8 @@ class Frames:
         lines: list[str] = []
         zn = graph.names[z]
         output = self._is_output(z, act)
-        head = f"Layer {layer}{' (output)' if output else ''}, neuron {unit}"
+        head = words("layer_head", layer=layer, output=words("output") if output else "",
+                     unit=unit)
         if act is not None:
             an = graph.names[act]
             g_a, a_sends = reports[act]
@@ -212,11 +243,12 @@ class Frames:
             self.receive(act, g_a, a_sends, changed, fills)
             hints, formula = self.use_hints(act, delta, local, factor_text)
         else:
-            lines.append(f"{head} (no activation: the output is {zn} itself)")
+            lines.append(head + words("no_activation", z=zn))
             lines += self._gradient_of_a(z, delta)
             hints, formula = self.use_hints(z, delta)
         question = self.question(delta, f"δ{_sub_of(z)} = ∂{R}/∂{zn}", hints, formula)
-        question["hide"] = [self.vid(m) for m in (act, z) if m is not None]  # no partial sums
+        if question is not None:  # no partial sums give the answer away
+            question["hide"] = [self.vid(m) for m in (act, z) if m is not None]
         n = (len(z.parents)) // 2
         ws, xs = z.parents[:n], z.parents[n:2 * n]
         shared = max((len(graph.uses[w]) for w in ws), default=1) > 1
@@ -224,25 +256,26 @@ class Frames:
         grads_w = ",  ".join(f"∂{R}/∂{graph.names[w]} {eq} {self.paren(delta)} × "
                              f"{self.paren(x.data)} = {num(d)}"
                              for w, x, d in zip(ws, xs, z_sends[:n]))
-        lines.append(f"  ∇w = δ·a (∂{zn}/∂w = the input a it multiplies):  {grads_w}")
+        lines.append(words("grad_w", z=zn, terms=grads_w))
         if len(z.parents) % 2:
-            lines.append(f"  ∇b = δ (∂{zn}/∂b = 1):  ∂{R}/∂{graph.names[z.parents[-1]]} {eq} "
-                         f"{num(z_sends[-1])}")
+            lines.append(words("grad_b", z=zn, term=f"∂{R}/∂{graph.names[z.parents[-1]]} {eq} "
+                                                     f"{num(z_sends[-1])}"))
         if shared:
-            lines.append(f"  (+=: the weights are used {len(graph.uses[ws[0]])} times, once per "
-                         "sample; their gradient is the sum of every sample's share)")
+            lines.append(words("shared_weights", n=len(graph.uses[ws[0]])))
         targets = [(x, w, d) for w, x, d in zip(ws, xs, z_sends[n:2 * n]) if not is_const(x)]
         if targets:
             back = ",  ".join(f"{graph.names[x]} += {self.paren(delta)} × "
                               f"{self.paren(w.data)} = {num(d)}" for x, w, d in targets)
-            lines.append(f"  Sent back along the weights, ∂{R}/∂a += δ·w:  {back}")
+            lines.append(words("sent_back", R=R, terms=back))
         self.receive(z, delta, z_sends, changed, fills)
         self.z_sends[z] = z_sends
         fills[self.box(z)] = self.fill(delta)
         edges = [f"e{graph.index[z]}_{pos}" for pos in range(n, 2 * n)]
         top = act if act is not None else z
         edges += [f"e{graph.index[c]}_{pos}" for c, pos in graph.uses[top]]  # the fan-out
-        self.frames.append({"a": [self.box(z)], "e": edges, "g": changed, "f": fills,
+        self.frames.append({"a": [self.box(z)], "e": edges,
+                            "r": self.recipients(*[m for m in (act, z) if m is not None]),
+                            "g": changed, "p": self.take_partial(changed), "f": fills,
                             "c": "\n".join(lines), "q": question})
 
     def _is_output(self, z: Value, act: Value | None) -> bool:
@@ -258,7 +291,7 @@ class Frames:
             consumer, pos, g, d = uses[0]
             y = a.data - graph.locals[consumer][pos]
             return [f"  ∂{R}/∂{an} = {graph.symbol(consumer, pos)} = {num(a.data)} − "
-                    f"{self.paren(y)} = {num(g_a)}   (the seed's o − y)"]
+                    f"{self.paren(y)} = {num(g_a)}" + self.words("seed_o_minus_y")]
         terms = [f"∂{R}/∂{graph.wrapped(c)}·{graph.symbol(c, pos) or num(d / g if g else 0)}"
                  for c, pos, g, d in uses]
         numbers = [f"{self.paren(g)} × {self.paren(graph.locals[c][pos])}"
@@ -266,14 +299,15 @@ class Frames:
         if len(uses) == 1:
             return [f"  ∂{R}/∂{an} = {terms[0]} = {numbers[0]} = {num(g_a)}"]
         layers = {role.layer for c, *_ in uses if (role := neuron_of(c)) is not None}
-        fed = (f"{len(uses)} neurons of layer {layers.pop()}" if len(layers) == 1
-               and all(c in self.members for c, *_ in uses) else f"{len(uses)} nodes")
-        lines = [f"  {an} feeds {fed}, so its gradient is the sum over every path (fan-out):",
+        fed = (self.words("fed_neurons", n=len(uses), layer=layers.pop()) if len(layers) == 1
+               and all(c in self.members for c, *_ in uses)
+               else self.words("fed_nodes", n=len(uses)))
+        lines = [self.words("feeds", a=an, fed=fed),
                  f"  ∂{R}/∂{an} = " + " + ".join(terms),
                  f"  {' ' * len(f'∂{R}/∂{an}')} = " + " + ".join(numbers) + f" = {num(g_a)}"]
         seed = self._seed_names(a, uses)
         if seed:
-            lines.append(f"  In the seed's notation: {seed}")
+            lines.append(self.words("seed_notation", text=seed))
         return lines
 
     def _seed_names(self, a: Value, uses: list[tuple[Value, int, float, float]]) -> str:
@@ -298,7 +332,7 @@ class Frames:
 
     def layer_frame(self, layer: int, zs: list[Value], samples: int = 1) -> None:
         """The layer in the seed's matrix form, with the numbers of the neuron frames."""
-        graph, num, R = self.graph, self.num, self.graph.root_name
+        graph, num, R, words = self.graph, self.num, self.graph.root_name, self.words
         zs = sorted(zs, key=lambda z: self.roles[z].unit)
         found = [next((m for m in self.members[z][1:] if m in self.owner), None) for z in zs]
         acts = [a for a in found if a is not None]
@@ -307,11 +341,9 @@ class Frames:
         output = self._is_output(zs[0], found[0])
         has_act = len(acts) == len(found)
         name = _act_name(acts[0]) if has_act else ""
-        lines = [f"Layer {layer} as the seed writes it (one entry per neuron, "
-                 f"{len(zs)} neurons):"]
+        lines = [words("layer_matrix", layer=layer, n=len(zs))]
         if samples > 1:
-            lines[0] = (f"Layer {layer} as the seed writes it, for one of {samples} samples "
-                        f"(∇W{s} and ∇b{s} of the whole loss add up every sample's):")
+            lines[0] = words("layer_matrix_samples", layer=layer, samples=samples, s=s)
         if has_act:
             up = [graph.grad(a) for a in acts]
             prime = [graph.locals[a][0] for a in acts]
@@ -324,23 +356,21 @@ class Frames:
             else:
                 lines.append(f"  δ{s} = {name}′(z{s}) ⊙ (W{_sup(layer + 1)}ᵀ δ{_sup(layer + 1)}) "
                              f"= {_vec(prime, num)} ⊙ {_vec(up, num)} = {_vec(deltas, num)}")
-                lines.append(f"       (W{_sup(layer + 1)}ᵀ δ{_sup(layer + 1)} = ∂{R}/∂a{s}: "
-                             "the fan-out sums of the neuron steps)")
+                lines.append(words("fan_out_sums", t=_sup(layer + 1), R=R, s=s))
         else:
             lines.append(f"  δ{s} = ∂{R}/∂z{s} = {_vec(deltas, num)}")
         rows = []
         for z in zs:  # this sample's ∇W rows: what each z sent to its weights
             n = len(z.parents) // 2
             rows.append(self.z_sends[z][:n])
-        lines.append(f"  ∇W{s} = δ{s} a{below}ᵀ = {_matrix(rows, num)}   (row j: δ of neuron j "
-                     f"times every activation of layer {layer - 1})")
+        lines.append(f"  ∇W{s} = δ{s} a{below}ᵀ = {_matrix(rows, num)}"
+                     + words("grad_W_rows", below=layer - 1))
         lines.append(f"  ∇b{s} = δ{s} = {_vec(deltas, num)}")
         inputs = zs[0].parents[len(zs[0].parents) // 2: 2 * (len(zs[0].parents) // 2)]
         if layer == 1 and all(x.is_leaf for x in inputs):
-            lines.append(f"  The inputs get W¹ᵀ δ¹ = {_vec([graph.grad(x) for x in inputs], num)}"
-                         " (fan-out sums too; training does not use them).")
-        self.frames.append({"a": [self.box(z) for z in zs], "e": [], "g": {}, "f": {},
-                            "c": "\n".join(lines), "q": None})
+            lines.append(words("inputs_get", values=_vec([graph.grad(x) for x in inputs], num)))
+        self.frames.append({"a": [self.box(z) for z in zs], "e": [], "r": [], "g": {}, "p": {},
+                            "f": {}, "c": "\n".join(lines), "q": None})
 
     # ---- the whole walk -------------------------------------------------------------------
     def build(self) -> list[dict[str, Any]]:
@@ -375,7 +405,7 @@ class Frames:
         """Every caption says where it is: `Step k of n: …`."""
         total = len(self.frames) - 1
         for k, frame in enumerate(self.frames[1:], 1):
-            frame["c"] = f"Step {k} of {total}: " + frame["c"]
+            frame["c"] = self.words("step", k=k, n=total) + frame["c"]
 
 
 def _act_name(act: Value) -> str:
@@ -387,11 +417,9 @@ def _sub_of(z: Value) -> str:
     return _sub(role.layer) + _sub(role.unit) if role else ""
 
 
-def _delta_note(node: Value) -> str:
-    info = neuron_of(node)
-    if info and info.kind == "z":
-        return f", the δ of neuron {info.unit} in layer {info.layer}"
-    return ""
+def _close(x: float, value: float) -> bool:
+    """The page's rule for a right answer: within 0.5 % of the value (an exact 0 needs 0)."""
+    return abs(x - value) <= 0.005 * abs(value)
 
 
 def _vec(values: list[float], num: Callable[[float], str]) -> str:

@@ -49,9 +49,18 @@ def _num(x: Any, precision: int) -> str:
     return "0" if text == "-0" else text.replace("-", "−")
 
 
-_TEXT_ESCAPES = {**{c: " " for c in range(32)}, 127: " ", ord("&"): "&amp;",
+# Characters no XML (SVG, HTML) may hold: a lone surrogate, U+FFFE, U+FFFF. A label keeps
+# every other character; these are drawn as U+FFFD, the replacement character.
+_NOT_XML = {**{c: "\ufffd" for c in range(0xD800, 0xE000)}, 0xFFFE: "\ufffd", 0xFFFF: "\ufffd"}
+_TEXT_ESCAPES = {**{c: " " for c in range(32)}, 127: " ", **_NOT_XML, ord("&"): "&amp;",
                  ord("\\"): "\\\\", ord('"'): '\\"'}
 _FIELD_ESCAPES = {**_TEXT_ESCAPES, **{ord(c): "\\" + c for c in "{}|<>"}}
+
+
+def visible(text: str) -> str:
+    """`text` with the characters no XML may hold (lone surrogates, U+FFFE, U+FFFF) as U+FFFD:
+    the one cleaning every name and title gets before it reaches SVG, HTML or JSON."""
+    return text.translate(_NOT_XML)
 
 
 def _text(s: str) -> str:
@@ -105,7 +114,7 @@ class Graph:
             self.locals[node] = _local_derivatives(node)
             self.names[node] = self._name(node)
         self.grads = grads
-        self.root_name = pretty(root.label) if root.label else "out"
+        self.root_name = visible(pretty(root.label)) if root.label else "out"
 
     def grad(self, node: Value) -> float:
         if self.grads is not None:
@@ -123,7 +132,7 @@ class Graph:
     def _name(self, node: Value) -> str:
         """Label, else a short expression of the parents' names, else `#index`."""
         if node.label:
-            return pretty(node.label)
+            return visible(pretty(node.label))
         if is_const(node):
             return self.num(node.data)
         fn = node.op_info

@@ -15,6 +15,8 @@ import re
 from typing import Any
 
 from autograd.viz.dot import LEGEND
+from autograd.viz.graph import visible
+from autograd.viz.i18n import Words
 
 _CSS = """
 html, body { margin: 0; height: 100%; overflow: hidden; }
@@ -50,34 +52,44 @@ body.asking #exercise { display: block; }
 body.asking #caption { display: none; }
 #answer { font-size: 1em; width: 9em; }
 #feedback { white-space: pre-wrap; margin: 0.4em 0 0; color: #a50f15; }
+#tolerance { margin: 0.3em 0 0; color: #555; font-size: 13px; }
+#verdict { margin: 0 0 0.3em; font-size: 15px; font-weight: bold; color: #555; }
+#verdict:empty { display: none; }
+#verdict.right { color: #1a7f37; }
+#score { color: #54278f; font-size: 13px; margin: 0 0 0.4em; }
+#score:empty { display: none; }
 g.value > path, g.value > polygon { transition: fill 0.2s; }
 g.value.active > path, g.value.active > polygon { stroke: #7b3294; stroke-width: 4; }
 g.value text.grad.known { font-weight: bold; }
-g.edge.chain text { opacity: 0.25; }
-g.edge.used text { opacity: 0.85; }
+g.value text.grad.partial { font-style: italic; fill: #8c510a; }
+g.value text.grad.skipped { font-weight: normal; fill: #777; }
+g.edge.chain text { visibility: hidden; }
+g.edge.used text { visibility: visible; opacity: 0.85; }
+g.edge.flow text { visibility: visible; }
 g.edge.flow > path { stroke: #7b3294; stroke-width: 3; }
 g.edge.flow > polygon { stroke: #7b3294; fill: #7b3294; }
 g.edge.flow text { opacity: 1; fill: #54278f; font-weight: bold; }
 g.op.active > ellipse { fill: #e7d4e8; stroke: #7b3294; stroke-width: 2; }
 g.value { cursor: pointer; }
-body.exercise g.edge text.sends { visibility: hidden; }
-body.exercise g.edge.used text.sends,
-body.exercise:not(.asking) g.edge.flow text.sends { visibility: visible; }
+body.exercise.asking g.edge.flow text.sends { visibility: hidden; }
+.swatch.partial { background: #fff; border: 1px solid #999; font-style: italic; color: #8c510a;
+                  font-size: 11px; text-align: center; line-height: 0.95em; }
 """
 
 _JS = r"""
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("frames").textContent);
-  var frames = data.frames, derivations = data.derivations || {};
+  var frames = data.frames, derivations = data.derivations || {}, ui = data.ui;
   var exercise = !!data.exercise;
   var stage = document.getElementById("stage");
   var svg = stage.querySelector("svg");
-  var READABLE = 1.3, MAX_SCALE = 2.0;   // screen px per SVG unit (Graphviz points)
+  var scene = svg.querySelector("g.graph") || svg;
+  var READABLE = 1.3, MAX_SCALE = 2.0, PAD = 16;  // screen px per SVG unit; margin in px
   var full = svg.viewBox.baseVal;
   full = {x: full.x, y: full.y, w: full.width, h: full.height};
   var view = {x: full.x, y: full.y, w: full.w, h: full.h};
-  var zoom = 1, fitAll = false, k = 0, answered = {}, anim = null;
+  var zoom = 1, fitAll = false, k = 0, state = {}, anim = null, boxes = {};
   svg.setAttribute("data-full", [full.x, full.y, full.w, full.h].join(" "));
   document.body.classList.toggle("exercise", exercise);  // edge labels wait for answers
   svg.removeAttribute("width");
@@ -87,40 +99,58 @@ _JS = r"""
   function each(selector, fn) {
     Array.prototype.forEach.call(document.querySelectorAll(selector), fn);
   }
-  function mark(id, name) { var el = byId(id); if (el) { el.classList.add(name); } }
   function has(o, key) { return Object.prototype.hasOwnProperty.call(o, key); }
+  function say(key, fields) {  // a message of the page's language, {k} filled in
+    return ui[key].replace(/\{(\w+)\}/g, function (m, name) {
+      return has(fields || {}, name) ? String(fields[name]) : m;
+    });
+  }
   function setView(v) {
     view = v;
     svg.setAttribute("viewBox", [v.x, v.y, v.w, v.h].join(" "));
   }
-  function boxOf(el) {  // an element's box in SVG units (the view fills the stage exactly)
-    var s = svg.getBoundingClientRect(), r = el.getBoundingClientRect();
-    var f = view.w / s.width;
-    return {x: view.x + (r.left - s.left) * f, y: view.y + (r.top - s.top) * f,
-            w: r.width * f, h: r.height * f};
+  function boxOf(id) {  // an element's box in SVG units, whatever the view and stage size
+    if (has(boxes, id)) { return boxes[id]; }
+    var el = byId(id);
+    if (!el || !el.getBBox) { boxes[id] = null; return null; }
+    var b = el.getBBox(), m = scene.transform && scene.transform.baseVal.consolidate();
+    var dx = m ? m.matrix.e : 0, dy = m ? m.matrix.f : 0;
+    boxes[id] = {x: b.x + dx, y: b.y + dy, w: b.width, h: b.height};
+    return boxes[id];
   }
-  function union(boxes) {
+  function boxesOf(ids) { return ids.map(boxOf).filter(Boolean); }
+  function union(list) {
     var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    boxes.forEach(function (b) {
+    list.forEach(function (b) {
       x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y);
       x1 = Math.max(x1, b.x + b.w); y1 = Math.max(y1, b.y + b.h);
     });
     return {x: x0, y: y0, w: x1 - x0, h: y1 - y0};
   }
-  function target(active, around) {
+  function fits(box, s, W, H) {
+    return box.w * s + 2 * PAD <= W && box.h * s + 2 * PAD <= H;
+  }
+  // The view: the active node and every node it sends to, whole, at a readable size when
+  // they fit, else zoomed out until they do; the edges too when there is room.
+  function target(active, recipients, around) {
     var W = stage.clientWidth, H = stage.clientHeight;
-    var pad = 24;
-    var fit = Math.min(W / (full.w + 2 * pad), H / (full.h + 2 * pad));
-    var s = fitAll ? fit : Math.min(Math.max(fit, READABLE * zoom), MAX_SCALE * zoom);
-    var focus = active.length ? union(active) : {x: full.x, y: full.y, w: full.w, h: full.h};
-    if (!fitAll && ((focus.w + 2 * pad) * s > W || (focus.h + 2 * pad) * s > H)) {
-      s = Math.min(W / (focus.w + 2 * pad), H / (focus.h + 2 * pad));  // a whole layer
-    } else if (around.length) {
-      var wide = union(active.concat(around));
-      if ((wide.w + 2 * pad) * s <= W && (wide.h + 2 * pad) * s <= H) { focus = wide; }
+    var fit = Math.min((W - 2 * PAD) / full.w, (H - 2 * PAD) / full.h);
+    if (fitAll || !active.length) {
+      return centred(full, fit, W, H);
     }
-    var w = W / s, h = H / s;
-    if (fitAll) { focus = full; }
+    var s = Math.min(Math.max(fit, READABLE * zoom), MAX_SCALE * zoom);
+    var must = union(active.concat(recipients));
+    if (zoom <= 1 && !fits(must, s, W, H)) {
+      s = Math.min((W - 2 * PAD) / must.w, (H - 2 * PAD) / must.h);
+    }
+    var focus = must;
+    if (zoom <= 1 && !fits(focus, s, W, H)) { focus = union(active); }
+    var wide = union([focus].concat(around));
+    if (around.length && fits(wide, s, W, H)) { focus = wide; }
+    return centred(focus, s, W, H);
+  }
+  function centred(focus, s, W, H) {
+    var w = W / s, h = H / s, pad = PAD / s;
     var cx = focus.x + focus.w / 2, cy = focus.y + focus.h / 2;
     function place(c, size, lo, span) {
       if (size >= span) { return lo + (span - size) / 2; }
@@ -149,35 +179,55 @@ _JS = r"""
   }
   function follow() {
     var frame = frames[k];
-    var active = frame.a.map(byId).filter(Boolean).map(boxOf);
-    var around = frame.e.map(byId).filter(Boolean).map(boxOf);
-    moveTo(target(active, around));
+    moveTo(target(boxesOf(frame.a), boxesOf(frame.r), boxesOf(frame.e)));
   }
   function fitPanel() {  // tall enough for the whole caption, up to 45% of the window
     var panel = byId("panel");
-    var need = byId("caption").scrollHeight + byId("exercise").offsetHeight + 24;
-    var low = Math.max(200, 0.3 * window.innerHeight), high = 0.45 * window.innerHeight;
+    var need = byId("caption").scrollHeight + byId("verdict").offsetHeight +
+      byId("exercise").offsetHeight + 24;
+    var low = Math.max(180, 0.28 * window.innerHeight), high = 0.45 * window.innerHeight;
     panel.style.height = Math.round(Math.min(high, Math.max(low, need))) + "px";
   }
-  function asking() { return exercise && frames[k].q && !answered[k]; }
+  function asking() {
+    return exercise && frames[k].q && state[k] !== "right" && state[k] !== "shown";
+  }
+  function score() {
+    var counts = {right: 0, shown: 0, skipped: 0, open: 0};
+    frames.forEach(function (f, j) {
+      if (f.q) { counts[has(state, j) ? state[j] : "open"] += 1; }
+    });
+    return say("score", counts);
+  }
   function show(i) {
+    if (asking() && i !== k && !has(state, k)) { state[k] = "skipped"; }
     k = Math.max(0, Math.min(frames.length - 1, i));
     each(".active, .flow, .used", function (el) {
       el.classList.remove("active", "flow", "used");
     });
-    var grads = {}, fills = {};
+    var grads = {}, notes = {}, fills = {}, skipped = {}, now = asking();
     for (var j = 0; j <= k; j++) {
       var f = frames[j];
-      if (j === k && asking()) { break; }
-      for (var id in f.g) { grads[id] = f.g[id]; }
+      if (j === k && now) { break; }
+      for (var id in f.g) { grads[id] = f.g[id]; notes[id] = f.p[id] || ""; }
       for (var b in f.f) { fills[b] = f.f[b]; }
-      if (j < k) { f.e.forEach(function (e) { mark(e, "used"); }); }
+      if (f.q && state[j] === "skipped") {
+        f.q.hide.forEach(function (h) { skipped[h] = true; });
+      }
+      if (j < k) {
+        f.e.forEach(function (e) { var el = byId(e); if (el) { el.classList.add("used"); } });
+      }
     }
-    if (asking()) { frames[k].q.hide.forEach(function (id) { delete grads[id]; }); }
+    if (now) { frames[k].q.hide.forEach(function (h) { delete grads[h]; }); }
     each("text.grad", function (t) {
-      var known = has(grads, t.getAttribute("data-node"));
-      t.textContent = "grad " + (known ? grads[t.getAttribute("data-node")] : "?");
-      t.classList.toggle("known", known);
+      var node = t.getAttribute("data-node"), known = has(grads, node);
+      var text = ui.grad + " " + (known ? grads[node] : ui.unknown);
+      var partial = known && notes[node] !== "";
+      if (partial) { text += " (" + notes[node] + ")"; }
+      else if (known && skipped[node]) { text += " (" + ui.skipped + ")"; }
+      t.textContent = text;
+      t.classList.toggle("known", known && !partial);
+      t.classList.toggle("partial", partial);
+      t.classList.toggle("skipped", known && !partial && !!skipped[node]);
     });
     each("g.value", function (g) {
       var blank = g.classList.contains("const") ? "#eeeeee" : "#ffffff";
@@ -192,35 +242,46 @@ _JS = r"""
     });
     frame.e.forEach(function (e) { var el = byId(e); if (el) { el.classList.add("flow"); } });
     byId("caption").textContent = frame.c;
-    document.body.classList.toggle("asking", !!asking());
-    fitPanel();
-    if (asking()) {
+    var verdict = "";
+    if (exercise && frame.q) {
+      var named = {name: frame.q.n, value: frame.q.s};
+      if (state[k] === "right") { verdict = say("correct", named); }
+      else if (state[k] === "shown") { verdict = say("shown", named); }
+      else if (state[k] === "skipped") { verdict = say("skipped_verdict", named); }
+    }
+    byId("verdict").textContent = verdict;
+    byId("verdict").className = state[k] === "right" ? "right" : "";
+    byId("score").textContent = exercise ? score() : "";
+    document.body.classList.toggle("asking", !!now);
+    if (now) {
       byId("question").textContent = frame.q.n + " = ?";
       byId("answer").value = "";
       byId("feedback").textContent = "";
     }
-    byId("counter").textContent = "step " + k + " of " + (frames.length - 1);
+    fitPanel();
+    byId("counter").textContent = say("counter", {k: k, n: frames.length - 1});
     byId("prev").disabled = k === 0;
     byId("next").disabled = k === frames.length - 1;
     document.body.setAttribute("data-frame", String(k));
     follow();
   }
-  function close(x, v) { return Math.abs(x - v) <= Math.max(5e-4, 0.005 * Math.abs(v)); }
+  // Right: within 0.5 % of the true value (an exact 0 needs 0), as the page says.
+  function close(x, v) { return Math.abs(x - v) <= 0.005 * Math.abs(v); }
   function check() {
     var q = frames[k].q;
     var text = byId("answer").value.trim().replace(/\u2212/g, "-").replace(",", ".");
     var x = Number(text);
     if (text === "" || !isFinite(x)) {
-      byId("feedback").textContent = "Type a number, e.g. -0.0123.";
+      byId("feedback").textContent = ui.type_a_number;
       return;
     }
-    if (close(x, q.v)) { answered[k] = true; show(k); return; }
+    if (close(x, q.v)) { state[k] = "right"; show(k); return; }
     var why = null;
     q.h.forEach(function (hint) { if (why === null && close(x, hint[0])) { why = hint[1]; } });
-    byId("feedback").textContent = "Not yet. " + (why || q.f);
+    byId("feedback").textContent = ui.not_yet + (why || q.f);
   }
   byId("check").addEventListener("click", check);
-  byId("reveal").addEventListener("click", function () { answered[k] = true; show(k); });
+  byId("reveal").addEventListener("click", function () { state[k] = "shown"; show(k); });
   byId("answer").addEventListener("keydown", function (event) {
     event.stopPropagation();
     if (event.key === "Enter") { check(); }
@@ -232,7 +293,7 @@ _JS = r"""
   byId("zoomout").addEventListener("click", function () { zoomBy(0.8); });
   byId("fit").addEventListener("click", function () {
     fitAll = !fitAll; zoom = 1;
-    byId("fit").textContent = fitAll ? "follow" : "whole graph";
+    byId("fit").textContent = fitAll ? ui.follow : ui.whole;
     follow();
   });
   var drag = null;
@@ -249,9 +310,8 @@ _JS = r"""
   each("g.value", function (g) {
     g.addEventListener("click", function () {
       var text = derivations[g.id];
-      byId("derivation").textContent = text ||
-        "No derivation stored for this node (the page stores them for graphs up to " +
-        data.derivation_limit + " nodes); call autograd.viz.derivation(root, node).";
+      byId("derivation").textContent = text || say("no_derivation",
+                                                   {limit: data.derivation_limit});
     });
   });
   document.addEventListener("keydown", function (event) {
@@ -269,74 +329,106 @@ _JS = r"""
 """
 
 
-def legend_html() -> str:
+def legend_html(words: Words | None = None) -> str:
     """The colour legend as an HTML list (the same meanings as the SVG drawings')."""
+    words = words or Words("en")
     items = []
-    for colour, how, text, _ in LEGEND:
+    for k, (colour, how, _, _) in enumerate(LEGEND):
         style = f"background:{colour}"
         if how == "border":
             style = f"background:#fff;border:3px solid {colour}"
         elif how == "dashed":
             style = f"background:{colour};border:1px dashed #666"
-        items.append(f'<li><span class="swatch" style="{style}"></span>{html.escape(text)}</li>')
+        items.append(f'<li><span class="swatch" style="{style}"></span>'
+                     f'{html.escape(words(f"legend_{k}"))}</li>')
+    items.append('<li><span class="swatch partial">1/2</span>'
+                 f'{html.escape(words("legend_partial"))}</li>')
     return '<ul id="legend">' + "".join(items) + "</ul>"
 
 
-def page(svg: str, data: dict[str, Any], title: str, note: str = "") -> str:
-    """The whole page; data goes in as JSON with `<` escaped, so no label can end a script."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+_UI = ("counter", "score", "correct", "shown", "skipped_verdict", "skipped", "type_a_number",
+       "not_yet", "no_derivation", "grad", "unknown", "whole", "follow")
+
+
+def script_json(data: Any) -> str:
+    """`data` as JSON safe inside a <script> element: no NaN or Infinity (JSON.parse rejects
+    them: write them as text first), `<` and the JS line separators escaped."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace(
+        "\u2029", "\\u2029")
+
+
+def page(svg: str, data: dict[str, Any], title: str, note: str = "",
+         words: Words | None = None) -> str:
+    """The whole page in the language of `words`; `data` goes in through `script_json`."""
+    words = words or Words("en")
+    data = {**data, "ui": {key: words.table[key] for key in _UI}}  # JS fills in the {k}s
+    text = script_json(data)
+    title = visible(title)
     note_html = f'<p class="hint">{html.escape(note)}</p>' if note else ""
+    e = html.escape
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{words('html_lang')}\">\n<head>\n"
+        "<meta charset=\"utf-8\">\n"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f"<header><h1>{html.escape(title)}</h1>"
-        "<button id=\"prev\" type=\"button\">&larr; back</button>"
+        f"<title>{e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<header><h1>{e(title)}</h1>"
+        f"<button id=\"prev\" type=\"button\">{e(words('back'))}</button>"
         "<span id=\"counter\"></span>"
-        "<button id=\"next\" type=\"button\">next &rarr;</button>"
-        "<button id=\"zoomout\" type=\"button\" title=\"zoom out\">&minus;</button>"
-        "<button id=\"zoomin\" type=\"button\" title=\"zoom in\">+</button>"
-        "<button id=\"fit\" type=\"button\">whole graph</button>"
-        "<span class=\"hint\">arrow keys step, Home/End jump, drag to pan</span></header>\n"
+        f"<button id=\"next\" type=\"button\">{e(words('next'))}</button>"
+        f"<button id=\"zoomout\" type=\"button\" title=\"{e(words('zoom_out'))}\">"
+        "&minus;</button>"
+        f"<button id=\"zoomin\" type=\"button\" title=\"{e(words('zoom_in'))}\">+</button>"
+        f"<button id=\"fit\" type=\"button\">{e(words('whole'))}</button>"
+        f"<span class=\"hint\">{e(words('keys'))}</span></header>\n"
         f"<div id=\"stage\">\n{svg}</div>\n"
         "<div id=\"panel\"><div id=\"caption-box\">"
-        "<div id=\"exercise\"><strong>Your turn.</strong> <span id=\"question\"></span> "
+        f"<div id=\"exercise\"><strong>{e(words('your_turn'))}</strong> "
+        "<span id=\"question\"></span> "
         "<input id=\"answer\" type=\"text\" inputmode=\"decimal\" autocomplete=\"off\"> "
-        "<button id=\"check\" type=\"button\">check</button> "
-        "<button id=\"reveal\" type=\"button\">show me</button>"
+        f"<button id=\"check\" type=\"button\">{e(words('check'))}</button> "
+        f"<button id=\"reveal\" type=\"button\">{e(words('show_me'))}</button>"
+        f"<p id=\"tolerance\">{e(words('tolerance'))}</p>"
         "<p id=\"feedback\"></p></div>"
+        "<p id=\"verdict\"></p>"
         "<pre id=\"caption\"></pre></div>"
-        f"<div id=\"side\">{legend_html()}{note_html}"
-        "<pre id=\"derivation\">Click a node for the chain-rule derivation of its "
-        "gradient.</pre></div></div>\n"
+        f"<div id=\"side\"><p id=\"score\"></p>{legend_html(words)}{note_html}"
+        f"<pre id=\"derivation\">{e(words('click_node'))}</pre></div></div>\n"
         f"<script type=\"application/json\" id=\"frames\">{text}</script>\n"
         f"<script>{_JS}</script>\n</body>\n</html>\n"
     )
 
 
-_VALUE_GROUP = re.compile(r'(<g id="(v\d+)" class="node value[^"]*">)(.*?)(</g>)', re.DOTALL)
-_GRAD_TEXT = re.compile(r"<text ([^>]*)>grad ")
-_SENDS_TEXT = re.compile(r"<text ([^>]*)>sends ")
+_GROUP = re.compile(r'<g id="([ve][\d_]+)" class="(?:node value|edge chain)[^"]*">(.*?)</g>',
+                    re.DOTALL)
+_TEXT = re.compile(r"<text ")
 
 
-def tag_grads(svg: str, members: dict[str, list[str]]) -> str:
-    """Mark each `grad …` text of every value box with the node it belongs to (and each
-    edge's `sends …` line, which exercise mode hides until the step is answered).
-
-    `members` maps a drawn box id to the ids of the nodes whose rows it shows, in order
-    (one for a plain node; z, a, b, w… for a neuron box).
+def tag_grads(svg: str, grad_texts: dict[str, list[tuple[int, str]]]) -> str:
+    """Mark the texts the page rewrites, by position (one <text> per record field, in order;
+    labels are never read): each box's grad fields with the node they belong to, and the
+    last line of each chain-rule edge (what it sends), which exercise mode hides.
     """
     def tag(match: re.Match[str]) -> str:
-        owners = iter(members.get(match.group(2), [match.group(2)]))
+        box, body = match.group(1), match.group(2)
+        if box.startswith("e"):
+            last = body.rfind("<text ")
+            if last < 0 or body.count("<text ") < 2:
+                return match.group(0)
+            body = body[:last] + '<text class="sends" ' + body[last + len("<text "):]
+            return match.group(0)[:match.start(2) - match.start(0)] + body + "</g>"
+        owners = dict(grad_texts.get(box, []))
+        count = iter(range(10**9))
 
-        def mark(text: re.Match[str]) -> str:
-            node = next(owners, "")
-            return f'<text class="grad" data-node="{node}" {text.group(1)}>grad '
+        def mark(_: re.Match[str]) -> str:
+            at = next(count)
+            if at in owners:
+                return f'<text class="grad" data-node="{owners[at]}" '
+            return "<text "
 
-        return match.group(1) + _GRAD_TEXT.sub(mark, match.group(3)) + match.group(4)
+        body = _TEXT.sub(mark, body)
+        return match.group(0)[:match.start(2) - match.start(0)] + body + "</g>"
 
-    svg = _VALUE_GROUP.sub(tag, svg)
-    svg = _SENDS_TEXT.sub(r'<text class="sends" \1>sends ', svg)  # what an edge carries
+    svg = _GROUP.sub(tag, svg)
     return svg[svg.index("<svg"):]
