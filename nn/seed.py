@@ -27,8 +27,17 @@ from nn.module import MLP
 
 __all__ = ["LANGUAGES", "TOLERANCE", "SeedRun", "build", "report", "run", "write_materials"]
 
-LANGUAGES = ("en",)
-"""The languages `write_materials` can write the teaching pages in."""
+LANGUAGES = ("en", "zh")
+"""The languages `write_materials` can write the teaching pages in (as `autograd.viz`)."""
+
+_TITLES = {
+    "en": ("Backward pass of the seed network: C = ½‖y − o‖²",
+           "The seed network, neuron by neuron: δ, ∇W, ∇b",
+           "Your turn: the seed network's δ, neuron by neuron"),
+    "zh": ("种子网络的反向传播：C = ½‖y − o‖²",
+           "种子网络，逐个神经元：δ、∇W、∇b",
+           "轮到你了：逐个神经元求种子网络的 δ"),
+}
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 TOLERANCE = 1e-12
@@ -259,21 +268,21 @@ def _write_numbers(result: SeedRun, out_dir: Path) -> list[Path]:
 
 
 # ---- drawings (autograd.viz) -----------------------------------------------------------------
-def _write_drawings(result: SeedRun, out_dir: Path) -> list[Path]:
-    """The graph of C as SVG (every node; one box per neuron) and the backward walkthrough."""
+def _write_drawings(result: SeedRun, out_dir: Path, lang: str) -> list[Path]:
+    """The graph of C as SVG (every node; one box per neuron; the projector picture) and the
+    walkthroughs, with their words in `lang`."""
     from autograd import viz  # graphviz is imported only for the drawings
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [viz.save_svg(result.cost, out_dir / "seed_network.svg"),
-            viz.save_svg(result.cost, out_dir / "seed_network_neurons.svg", collapse=True),
-            viz.walkthrough(result.cost, out_dir / "seed_network_walkthrough.html",
-                            title="Backward pass of the seed network: C = ½‖y − o‖²"),
-            viz.walkthrough(result.cost, out_dir / "seed_network_neurons_walkthrough.html",
-                            collapse=True,
-                            title="The seed network, neuron by neuron: δ, ∇W, ∇b"),
-            viz.walkthrough(result.cost, out_dir / "seed_network_exercise.html",
-                            collapse=True, exercise=True,
-                            title="Your turn: the seed network's δ, neuron by neuron")]
+    full, neurons, exercise = _TITLES[lang]
+    C = result.cost
+    return [viz.save_svg(C, out_dir / "seed_network.svg", lang=lang),
+            viz.save_svg(C, out_dir / "seed_network_neurons.svg", collapse=True, lang=lang),
+            viz.walkthrough(C, out_dir / "seed_network_walkthrough.html", title=full, lang=lang),
+            viz.walkthrough(C, out_dir / "seed_network_neurons_walkthrough.html", collapse=True,
+                            title=neurons, lang=lang),
+            viz.walkthrough(C, out_dir / "seed_network_exercise.html", collapse=True,
+                            exercise=True, title=exercise, lang=lang)]
 
 
 def write_materials(out_dir: Path, *, lang: str = "en", seed: int = 0) -> list[Path]:
@@ -294,4 +303,4 @@ def write_materials(out_dir: Path, *, lang: str = "en", seed: int = 0) -> list[P
         raise TypeError(f"write_materials: seed must be an int, got {seed!r}")
     result = run(seed)
     out_dir = Path(out_dir)
-    return _write_numbers(result, out_dir) + _write_drawings(result, out_dir)
+    return _write_numbers(result, out_dir) + _write_drawings(result, out_dir, lang)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from autograd._gcscope import gc_scope
 from autograd.engine import Value, backprop
 from autograd.ops import text_to_latex
 from autograd.viz.graph import Graph, _place, is_const
@@ -27,10 +28,18 @@ _LATEX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(_\{[A-Za-z0-9,]+\}|_[A-Za-z0-9])
                          r"(\^\{[A-Za-z0-9,]+\}|\^[A-Za-z0-9])?")
 # Display names the op table's converter turns into TeX (`tanh(a₁₀)`, `x**2`, `a*b`).
 _CONVERTIBLE = re.compile(r"[A-Za-z0-9.()*+\-−/ ₀-₉]+")
-_TEX_SPECIAL = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "_": r"\_", "$": r"\$",
-                "%": r"\%", "#": r"\#", "~": r"\sim ", " ": r"\ "}
+_TEX_SPECIAL = {"\\": r"{\backslash}", "{": r"{\{}", "}": r"{\}}", "_": r"{\_}", "$": r"{\$}",
+                "%": r"{\%}", "#": r"{\#}", "~": r"{\sim}", " ": r"{\ }"}  # braced: `\#A`
 _TEX_AS_IS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                  "+-*/=()[]<>|.,;:!?@'")
+
+
+def _code_point(c: str) -> str:
+    return rf"\mathrm{{U{{+}}{ord(c):04X}}}"
+
+
+_ASCII_TEX = {c: (chr(c) if chr(c) in _TEX_AS_IS else _TEX_SPECIAL.get(chr(c), _code_point(chr(c))))
+              for c in range(128)}
 
 
 def latex_label(label: str) -> str:
@@ -38,23 +47,26 @@ def latex_label(label: str) -> str:
     subscripts kept), anything else is escaped character by character.
 
     TeX's special characters get their escapes (`\\{`, `\\_`, `\\backslash`, ...); those
-    math mode cannot show (`&`, `"`, `^`, control and unassigned characters, ...) are written
-    as their code point, `\\mathrm{U{+}0026}`. Other Unicode letters and symbols stay.
+    math mode cannot show (`&`, `"`, `^`, control and unassigned characters, those above
+    U+1FFFF, ...) are written as their code point, `\\mathrm{U{+}0026}`. Other Unicode
+    letters, digits, punctuation and symbols stay as they are.
     """
     if not isinstance(label, str):
         raise TypeError(f"latex_label: label must be a str, got {type(label).__name__}")
     if _LATEX_NAME.fullmatch(label):
         return label
+    if label.isascii():
+        return "{" + label.translate(_ASCII_TEX) + "}"
     out = []
     for c in label:
         if c in _TEX_AS_IS:
             out.append(c)
         elif c in _TEX_SPECIAL:
             out.append(_TEX_SPECIAL[c])
-        elif ord(c) > 127 and unicodedata.category(c)[0] in "LNPS" and c not in "\ufffe\uffff":
+        elif 127 < ord(c) <= 0x1FFFF and unicodedata.category(c)[0] in "LNPS":
             out.append(c)
         else:
-            out.append(rf"\mathrm{{U{{+}}{ord(c):04X}}}")
+            out.append(_code_point(c))
     return "{" + "".join(out) + "}"
 
 
@@ -64,12 +76,20 @@ class Derivation:
     def __init__(self, graph: Graph, words: Words | None = None):
         self.graph = graph
         self.words = words or Words("en")
+        self._chain: tuple[Value, list[Value]] | None = None  # the last chain() asked for
+        self._latex_names: dict[Value, str] = {}
 
     # ---- names in each style ------------------------------------------------------------
     def name(self, node: Value, latex: bool) -> str:
         """The node's name: the drawings' (text) or a LaTeX one (its label when it is LaTeX)."""
         if not latex:
             return self.graph.wrapped(node)
+        found = self._latex_names.get(node)
+        if found is None:
+            found = self._latex_names[node] = self._latex_name(node)
+        return found
+
+    def _latex_name(self, node: Value) -> str:
         if is_const(node):
             return _latex_number(self.graph.num(node.data))
         label = node.label
@@ -119,19 +139,26 @@ class Derivation:
                 if consumer not in reach:
                     reach.add(consumer)
                     stack.append(consumer)
+        if self._chain is not None and self._chain[0] is node:
+            return self._chain[1]
         depth = {node: 0}
+        rows: dict[int, list[Value]] = {}
         for n in self.graph.order:  # longest distance from `node`: the line's row
-            if n in reach and n is not node:
-                depth[n] = 1 + max(depth[p] for p in n.parents if p in depth)
-        return sorted((n for n in self.graph.order if n in reach),
-                      key=lambda n: (depth[n], _place(n)))
+            if n in reach:
+                if n is not node:
+                    depth[n] = 1 + max(depth[p] for p in n.parents if p in depth)
+                rows.setdefault(depth[n], []).append(n)
+        found = [n for d in sorted(rows) for n in (
+            rows[d] if len(rows[d]) == 1 else sorted(rows[d], key=_place))]
+        self._chain = (node, found)
+        return found
 
     def line(self, node: Value, latex: bool) -> tuple[str, list[str], list[str]]:
         """(∂R/∂node, the terms ∂R/∂c · local in names, the terms in numbers + [grad])."""
         graph = self.graph
         times = r" \cdot " if latex else "·"
         by = r" \times " if latex else " × "
-        uses = sorted(graph.uses[node], key=lambda use: (_place(use[0]), use[1]))
+        uses = _ordered(graph.uses[node])
         if node is graph.root:
             return self.partial(node, latex), ["1"], []
         terms = [f"{self.partial(c, latex)}{times}{self.local(c, pos, latex)}" for c, pos in uses]
@@ -163,8 +190,7 @@ class Derivation:
             if at is self.graph.root:
                 found.append(path)
                 continue
-            ordered = sorted(uses[at], key=lambda use: (_place(use[0]), use[1]))
-            for consumer, pos in reversed(ordered):
+            for consumer, pos in reversed(_ordered(uses[at])):
                 stack.append((consumer, path + [(consumer, pos)]))
         return found
 
@@ -181,6 +207,13 @@ class Derivation:
         numeric = [by.join(_paren(self.num(self.graph.locals[c][pos], latex), latex)
                            for c, pos in path) for path in paths]
         return symbolic, numeric
+
+
+def _ordered(uses: list[tuple[Value, int]]) -> list[tuple[Value, int]]:
+    """Uses by (layer, neuron) or label, as every drawing lists them."""
+    if len(uses) < 2:
+        return uses
+    return sorted(uses, key=lambda use: (_place(use[0]), use[1]))
 
 
 def _top_level_sum(text: str) -> bool:
@@ -302,11 +335,12 @@ def derivation(root: Value, node: Value, style: str = "text", *, precision: int 
     if type(precision) is not int or not 1 <= precision <= 17:
         raise ValueError(f"derivation: precision must be an int from 1 to 17, got {precision!r}")
     check_lang("derivation", lang)
-    graph = Graph(root, precision, fn="derivation")
-    if node not in graph.index:
-        name = node.label or repr(node)
-        raise ValueError(f"derivation: node {name!r} is not in the graph of "
-                         f"{graph.root_name!r} (root does not depend on it)")
-    graph.grads = {n: float(g) for n, g in backprop(root).items()}
-    return write(Derivation(graph, Words(lang)), node, style)
+    with gc_scope():  # a big graph makes many small objects: collect rarely meanwhile
+        graph = Graph(root, precision, fn="derivation")
+        if node not in graph.index:
+            name = node.label or repr(node)
+            raise ValueError(f"derivation: node {name!r} is not in the graph of "
+                             f"{graph.root_name!r} (root does not depend on it)")
+        graph.grads = {n: float(g) for n, g in backprop(root).items()}
+        return write(Derivation(graph, Words(lang)), node, style)
 

@@ -326,7 +326,7 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
             classes.append("const" if constant else "leaf")
         classes += ["fanin"] * fanin + ["root"] * (node is graph.root)
         rows = [row(node)]
-        shown = [node]
+        shown: list[Value | None] = [node]
         role = neuron_of(node) if node in members else None
         if role is not None:
             classes.append("neuron")

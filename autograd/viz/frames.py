@@ -65,6 +65,8 @@ class Frames:
             node: [] for node in graph.order}  # what each use sent: (consumer, pos, g, d)
         self.frames: list[dict[str, Any]] = []
         self.z_sends: dict[Value, list[float]] = {}  # each neuron's report: δ·a, δ·w, δ
+        # the drawn box of every node: its own, or the neuron box it is a row of
+        self.holder = {m: z for z, group in self.members.items() for m in group}
         self.partial: dict[str, str] = {}  # node id → "so far: k of n uses" ('' once complete)
 
     # ---- ids and small helpers ----------------------------------------------------------
@@ -203,8 +205,9 @@ class Frames:
 
     def recipients(self, *nodes: Value) -> list[str]:
         """The boxes the step sends gradient to (the view keeps them all on screen)."""
-        own = {self.box(n) for n in nodes}
-        found = [self.box(p) for n in nodes for p in n.parents]
+        holder = self.holder
+        own = {self.vid(holder.get(n, n)) for n in nodes}
+        found = [self.vid(holder.get(p, p)) for n in nodes for p in n.parents]
         return [b for b in dict.fromkeys(found) if b not in own]
 
     def take_partial(self, changed: dict[str, str]) -> dict[str, str]:

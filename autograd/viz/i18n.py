@@ -175,7 +175,8 @@ _ZH: dict[str, str] = {
     "delta_note": "，即第 {layer} 层神经元 {unit} 的 δ",
     "o_minus_y": "：原文的 o − y",
     "more_inputs": "  …（另外 {n} 个输入）",
-    "used_times": "  {name} 被使用了 {n} 次，所以它的梯度是每次使用传回之量的和：{symbolic} {numeric}",
+    "used_times": "  {name} 被使用了 {n} 次，所以它的梯度是每次使用传回之量的和："
+                  "{symbolic} {numeric}",
     "left_out": "你漏掉了一项 {term} = {value}：{name} 被使用了 {n} 次，"
                 "它的梯度是每次使用传回之量的和。",
     "before_factor": "这是乘以因子 {factor} = {value} 之前的 {d}：还要乘上它"

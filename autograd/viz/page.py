@@ -36,7 +36,7 @@ button { font-size: 0.95em; padding: 0.25em 0.8em; cursor: pointer; }
 #caption-box { flex: 1; overflow: auto; padding: 0.5em 1em; }
 #caption { white-space: pre-wrap; margin: 0;
            font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace;
-           font-size: 15px; line-height: 1.35; }
+           font-size: clamp(13px, 1.7vh, 15px); line-height: 1.35; }
 #side { width: 400px; flex: none; overflow: auto; border-left: 1px solid #ddd;
         padding: 0.4em 0.8em; font-size: 13px; }
 #legend { list-style: none; margin: 0 0 0.5em; padding: 0; }
@@ -185,7 +185,7 @@ _JS = r"""
     var panel = byId("panel");
     var need = byId("caption").scrollHeight + byId("verdict").offsetHeight +
       byId("exercise").offsetHeight + 24;
-    var low = Math.max(180, 0.28 * window.innerHeight), high = 0.45 * window.innerHeight;
+    var low = Math.max(180, 0.28 * window.innerHeight), high = 0.42 * window.innerHeight;
     panel.style.height = Math.round(Math.min(high, Math.max(low, need))) + "px";
   }
   function asking() {
