@@ -89,7 +89,7 @@ def check_target(path: Any, who: str) -> tuple[str, os.stat_result | None]:
     seps = "".join(sep for sep in (os.sep, os.altsep) if sep)
     name = path.rstrip(seps) or path
     try:  # the directory as open() resolves it: `missing/../x` fails, as it does for open()
-        os.stat(os.path.dirname(name) or os.curdir)
+        os.stat(os.path.join(os.path.dirname(name) or os.curdir, ""))  # must be a directory
         if name != path:  # `x/`: open() refuses it, whatever x is
             raise IsADirectoryError(errno.EISDIR, "Is a directory")
     except OSError as error:

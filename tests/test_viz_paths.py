@@ -31,7 +31,7 @@ def _outcome(root: Path, write, path: str):
     return result, sorted(map(str, after - before))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from(PARTS), min_size=1, max_size=5), st.booleans())
 def test_save_svg_and_walkthrough_resolve_paths_as_open_does(parts, slash):
     path = "/".join(parts) + ("/" if slash else "")
