@@ -50,3 +50,4 @@ __all__ = [
 from autograd import _display  # noqa: F401,E402 (Jupyter draws Values; viz loads lazily)
 
 __version__ = "0.1.0"
+__seedgrad__ = True  # tells `nn` this is seedgrad's autograd, not the PyPI project of that name

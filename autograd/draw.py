@@ -233,16 +233,17 @@ class _Parser(argparse.ArgumentParser):
 _INPUT_ERRORS = (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m autograd.draw") -> int:
     """Run the command line; returns the exit status (0 on success).
 
     Whatever the input, the outcome is one `error:` line and a nonzero status, never a
     traceback; an exception no input should cause is reported as an internal error (70).
+    `prog` is the command's name in messages (`seedgrad draw` runs it too).
     """
     parser = _Parser(
-        prog="python -m autograd.draw",
+        prog=prog,
         description="Draw the computation graph of an expression, with its gradients.",
-        epilog='example: python -m autograd.draw "tanh(x*w + b)" x=0.5 w=-2 b=1 -o g.svg')
+        epilog=f'example: {prog} "tanh(x*w + b)" x=0.5 w=-2 b=1 -o g.svg')
     parser.add_argument("expression", help="e.g. 'tanh(x*w + b)'; functions: "
                         + ", ".join(functions()))
     parser.add_argument("values", nargs="*", type=_assignment, metavar="name=value",

@@ -6,6 +6,7 @@ micrograd's `Neuron`, `Layer` and `MLP` signatures keep working.
 """
 
 from nn import (
+    _clash,  # noqa: F401 (first: `autograd` must be seedgrad's, else a clear ImportError)
     matrix,
     torch_bridge,  # noqa: F401,E402 (gives MLP to_torch/from_torch; torch loads on use)
 )
