@@ -211,3 +211,24 @@ def test_from_torch_refuses_non_sequentials_and_non_finite_weights():
         seq[0].weight[0, 1] = float("nan")
     with pytest.raises(ValueError, match="from_torch: Linear layer 0 has non-finite weights"):
         from_torch(seq)
+
+
+@pytest.mark.parametrize("dtype", ["complex128", "complex64"])
+@pytest.mark.parametrize("position", [0, 2])
+def test_from_torch_refuses_complex_layers_naming_the_module(dtype, position):
+    dtype = getattr(torch, dtype)
+    linears = [torch.nn.Linear(2, 3, dtype=dtype if position == 0 else torch.float64),
+               torch.nn.Linear(3, 1, dtype=dtype if position == 2 else torch.float64)]
+    seq = torch.nn.Sequential(linears[0], torch.nn.Tanh(), linears[1])
+    with pytest.raises(TypeError, match=rf"^from_torch: module {position} \(Linear\) has a "
+                                        rf"{dtype} weight; an nn.MLP holds real numbers"):
+        from_torch(seq)
+    with pytest.raises(TypeError, match=rf"module {position} \(Linear\)"):
+        nn.MLP.from_torch(seq)
+
+
+def test_from_torch_keeps_the_size_limit_and_can_lift_it():
+    seq = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+    with pytest.raises(ValueError, match=r"MLP: 19 parameters is over max_parameters=10"):
+        from_torch(seq, max_parameters=10)
+    assert len(nn.MLP.from_torch(seq, max_parameters=None).parameters()) == 19
