@@ -151,3 +151,13 @@ def test_a_generator_paused_inside_the_block_does_not_check_its_caller():
     next(g)
     assert (Value(1e308) * 10).data == math.inf
     g.close()
+
+
+def test_compiled_code_under_anomaly_mode_raises_as_eager_mode_does():
+    step = autograd.compile(lambda x: x * 10.0, 1.0)
+    assert step(2.0) == 20.0
+    with autograd.detect_anomaly():
+        with pytest.raises(FloatingPointError, match=r"op '\*' made inf from inputs "
+                                                     r"\(1e\+308, 10\.0\)"):
+            step(1e308)
+    assert step(1e308) == math.inf  # outside the block: as before

@@ -236,3 +236,14 @@ def test_mse_names_itself_for_a_target_too_large_for_a_float(target):
     with pytest.raises(OverflowError, match=r"mse: targets\[0\] is a number of about \d+ "
                                             r"digits too large for a float"):
         nn.mse([outputs], [target])
+
+
+@pytest.mark.parametrize("loss, args", [
+    ("seed_cost", lambda big: ([Value(0.5)], [big])),
+    ("bce_with_logits", lambda big: ([Value(0.5)], [big])),
+    ("hinge", lambda big: ([Value(0.5)], [big])),
+], ids=["seed_cost", "bce_with_logits", "hinge"])
+def test_every_loss_names_itself_for_a_number_too_large_for_a_float(loss, args):
+    with pytest.raises(OverflowError, match=rf"^{loss}: targets\[\w\] is a number of about "
+                                            r"5000 digits too large for a float"):
+        getattr(nn, loss)(*args(10**5000))
