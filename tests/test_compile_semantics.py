@@ -411,3 +411,21 @@ def test_a_float_fn_computes_with_stays_static_and_says_so(use):
             eager(cost, model.parameters(), [0.3, 0.1], t)
         assert got == want
     assert step.traces == 2
+
+
+def test_finite_values_whose_sum_overflows_stay_in_generated_code():
+    """The inf/nan check adds the values up; a sum beyond the float range of finite values
+    is looked at value by value, not sent to eager mode."""
+    w = Value(1e308)
+    calls = []
+
+    def fn(x):
+        calls.append(1)
+        return w * x + w * x * 0.5
+
+    step = autograd.compile(fn, 1.0)
+    traced = len(calls)
+    assert step(1.0) == 1.5e308 and w.grad == 1.5
+    assert len(calls) == traced  # fn did not run again (eager mode was not needed)
+    assert step.batch([1.0, 0.5]) == 1.5e308 + 0.75e308
+    assert len(calls) == traced

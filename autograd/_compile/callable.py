@@ -175,6 +175,8 @@ class Compiled:
                     self._flat([c[n] for c in columns]) for n in members]
                 try:
                     found, gs, redo = program.function("batch")(program.params, flat_rows, seed)
+                    if not _finite(gs):
+                        raise NonFinite
                 except Exception as error:  # eager mode decides, row by row
                     found, gs, redo = [], (), list(range(len(members)))
                     gave_up.append(error)
@@ -458,6 +460,8 @@ class Compiled:
                         return outs, {}, [], program.single
                     outs, grads, input_grads = program.function(kind)(program.params, *flat,
                                                                       seed)
+                    if not (_finite(grads) and _finite(input_grads)):
+                        raise NonFinite  # gradients too: where eager's are finite, these are
                 except Miss as error:
                     miss = (program, error.args[0])
                     continue
@@ -521,6 +525,12 @@ class Compiled:
                 grads[node] = g
         flat = [found.get(v, 0.0) for v in trace.inputs]
         return outs, grads, self._unflatten(args, flat)
+
+
+def _finite(values: Sequence[float]) -> bool:
+    """No inf or nan among `values`: their sum tells at C speed, and only a sum that is not
+    finite (an inf, a nan, or finite values beyond the float range) is looked into."""
+    return math.isfinite(sum(values)) or all(map(math.isfinite, values))
 
 
 def _floats(arg: Any) -> bool:

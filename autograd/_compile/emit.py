@@ -394,8 +394,7 @@ class Program:
                       if kind == INNER or kind == DETACHED]
             if values:
                 body.append("# an inf or nan anywhere: eager mode decides what happens")
-                body += text.sum_lines("_check", values, "")
-                body += ["if not _isfinite(_check):", f"    {on_bad}"]
+                body += _finite_check(values, on_bad)
             return body
 
         outs = [self.expr(o) for o in self.trace.outputs]
@@ -407,11 +406,6 @@ class Program:
         def block(lines: list[str], depth: int = 1) -> str:
             return "\n".join(indent * depth + line for line in lines)
 
-        checked = [g for g in dict.fromkeys(grad_names + input_grads) if g != "0.0"]
-        grad_check = []
-        if checked:  # gradients too: where eager's are finite, these must be
-            grad_check = ["# an inf or nan gradient: eager mode decides", *text.sum_lines(
-                "_check", checked, ""), "if not _isfinite(_check):", "    raise _NonFinite"]
         signature = ", ".join(["_P", *inputs])
         call = [f"def call({signature}, _seed=1.0):",
                 f'    """{self.fn_name}: forward and backward for one call."""',
@@ -420,8 +414,8 @@ class Program:
                 block(forward_body(lambda k: f"raise _Miss({k})", "raise _NonFinite")),
                 "    # backward: each gradient is the sum of what its consumers send",
                 block(init_lines), block(text.render(backward, inputs=True)),
-                block(grad_check),
-                "    # ∂output/∂parameter for each parameter (the caller adds them to .grad)",
+                "    # ∂output/∂parameter for each parameter (the caller checks they are finite,"
+                " then adds them to .grad)",
                 f"    return {out_tuple}, (",
                 *text.items(grad_names, "        "),
                 f"    ), ({', '.join(input_grads)}{',' if input_grads else ''})"]
@@ -439,13 +433,7 @@ class Program:
             sparse_note = [
                 "# Σ nodes fed by ReLUs add a product only when the ReLU is on: the same sums"
                 " in the same order", "# (an inf or nan weight would make 0·w a nan: such"
-                " calls go to eager mode)", *text.sum_lines("_check", factors, ""),
-                "if not _isfinite(_check):", "    raise _NonFinite"]
-        batch_check = []
-        if batch_accumulators:
-            batch_check = ["# an inf or nan gradient: eager mode decides, row by row",
-                           *text.sum_lines("_check", batch_accumulators, ""),
-                           "if not _isfinite(_check):", "    raise _NonFinite"]
+                " calls go to eager mode)", *_finite_check(factors, "raise _NonFinite")]
         batch = ["def batch(_P, _rows, _seed):",
                  f'    """{self.fn_name}: forward and backward of every row."""',
                  block(read), block(sparse_note),
@@ -459,7 +447,6 @@ class Program:
                                     "_redo.append(_n); continue", sparse_forward), 2),
                  f"        _outs.append({out_tuple})",
                  block(per_row_bwd, 2),
-                 block(batch_check),
                  "    return _outs, (",
                  *text.items(grad_names, "        "),
                  "    ), _redo"]
@@ -468,6 +455,15 @@ class Program:
             return "\n".join(p for p in parts if p.strip()) + "\n"
 
         return {"call": clean(call), "forward": clean(forward_only), "batch": clean(batch)}
+
+
+def _finite_check(names: list[str], on_bad: str) -> list[str]:
+    """`on_bad` if any of `names` is inf or nan: one sum tells (inf and nan propagate), and
+    only if it is not finite are the values looked at one by one (finite values whose sum
+    overflows are not a reason to leave the generated code)."""
+    return [*text.sum_lines("_check", names, ""),
+            "if not _isfinite(_check) and not _finite((", *text.items(names, "    "), ")):",
+            f"    {on_bad}"]
 
 
 def _differs(call: str, result: Any, ns: Namespace) -> str:

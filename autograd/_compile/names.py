@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z_]+")  # ASCII ranges: no Unicode letter or digit gets through
+_SAFE = re.compile(r"[A-Za-z](?:[0-9A-Za-z_]{0,38}[0-9A-Za-z])?\Z")  # sanitise(h) is h
 _MAX_HINT = 40
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(
     dir(builtins)) | {"math"}
@@ -29,6 +30,8 @@ def sanitise(hint: Any) -> str:
 
     Runs of other characters become one `_`; leading and trailing `_` are dropped (names
     the compiler writes itself start with `_`, so a user's never collides with them)."""
+    if type(hint) is str and _SAFE.match(hint):
+        return hint  # most hints (z_1_0, dC_dw_2_0_1) need nothing done
     try:
         text = hint if isinstance(hint, str) else str(hint)
     except Exception:  # a hostile __str__: the hint only shapes a name, so drop it
@@ -108,5 +111,10 @@ def literal(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def _finite(values: tuple[float, ...]) -> bool:
+    """Every value finite (generated code asks only after their sum was not)."""
+    return all(map(math.isfinite, values))
+
+
 CODE_GLOBALS = {"_inf": math.inf, "_nan": math.nan, "_isfinite": math.isfinite,
-                "_copysign": math.copysign}
+                "_finite": _finite, "_copysign": math.copysign}
