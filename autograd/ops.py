@@ -176,6 +176,8 @@ class Op:
             `autograd.compile`'s batch loop adds a Σ's product with it only when it is not.
         params: bound static arguments (the exponent of `x ** n`), passed to `rule` first.
         doc: one-line description (the method's docstring).
+        param_examples: values of the bound parameter (`params`) that the hypothesis
+            strategies draw, e.g. exponents of `x ** n`.
         terms: for an n-ary op that is a sum of products of its parents (`dot`, `sum`), the
             parent layout: `terms(len(parents))` -> `Terms`; generated code is written
             from it (arity 0 marks a constant: a leaf holding a number).

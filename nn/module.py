@@ -25,9 +25,11 @@ from nn._util import choice, positive_int, random_source
 __all__ = ["ACTIVATIONS", "INITS", "MAX_PARAMETERS", "Module", "Neuron", "Layer", "MLP"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+"""The activations a neuron can have ('linear': a = z, no extra node)."""
 # Weight initialisations, all uniform: U(-1, 1) as micrograd; LeCun (variance 1/nin) for
 # sigmoid/tanh; He (variance 2/nin) for ReLU. Biases start at 0 in every case.
 INITS = ("uniform", "lecun", "he")
+"""The weight initialisations: U(-1, 1) as micrograd, LeCun (sigmoid/tanh), He (ReLU)."""
 
 _APPLY: dict[str, Callable[[Value], Value] | None] = {
     "sigmoid": Value.sigmoid,
@@ -40,6 +42,7 @@ _APPLY: dict[str, Callable[[Value], Value] | None] = {
 # parameters would take ~2 minutes and ~200 GB before failing): pass max_parameters=None,
 # or a larger number, to build one anyway.
 MAX_PARAMETERS = 10**7
+"""Default limit on a network's parameters, refused before allocating (None lifts it)."""
 
 STATE_FORMAT = "seedgrad.nn.state"
 STATE_VERSION = 1
@@ -316,7 +319,14 @@ def _index(value: Any, who: str) -> tuple[int, int]:
 
 # ---- neurons, layers, MLPs ------------------------------------------------------------------
 class Neuron(Module):
-    """One neuron: z = Σₖ wₖ·aₖ + b as one node, then a = f(z)."""
+    """One neuron: z = Σₖ wₖ·aₖ + b as one node, then a = f(z).
+
+    Attributes:
+        w: its weights, one `Value` per input (labels w_{l,j,k}).
+        b: its bias `Value` (label b_{l,j}), 0 at the start.
+        nin: the number of inputs.
+        activation: f, one of `ACTIVATIONS`.
+    """
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
                  seed: Any = None, rng: Any = None, init: str = "uniform",
@@ -385,7 +395,13 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """`nout` neurons reading the same `nin` inputs."""
+    """`nout` neurons reading the same `nin` inputs.
+
+    Attributes:
+        neurons: its `Neuron`s, in order (neuron j of layer l is numbered j).
+        nin: the number of inputs each neuron reads.
+        nout: the number of neurons (outputs).
+    """
 
     def __init__(self, nin: int, nout: int, *, index: int = 1, seed: Any = None,
                  rng: Any = None, max_parameters: int | None = MAX_PARAMETERS, **kwargs: Any):
@@ -429,7 +445,15 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """A multi-layer perceptron: `MLP(2, [3, 2, 2])` is layers 2→3, 3→2, 2→2."""
+    """A multi-layer perceptron: `MLP(2, [3, 2, 2])` is layers 2→3, 3→2, 2→2.
+
+    Attributes:
+        layers: its `Layer`s, first to last (the seed's layers 1, 2, ...).
+        nin: the number of inputs.
+        nouts: the size of each layer, as given.
+        activation: the hidden layers' activation, one of `ACTIVATIONS`.
+        output_activation: the last layer's activation.
+    """
 
     def __init__(self, nin: int, nouts: Sequence[int], *, activation: str = "relu",
                  output_activation: str = "linear", seed: Any = None, rng: Any = None,

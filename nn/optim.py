@@ -105,6 +105,9 @@ class Optimizer:
     `params` is a plain list: parameters appended to it (or removed) between steps are
     taken as they are at the next step, a new one with fresh state (no momentum yet), as
     PyTorch's per-parameter state does. Every step checks the list again.
+
+    Attributes:
+        params: the parameters (`Value`s) each `step` updates from their `.grad`.
     """
 
     def __init__(self, params: Any, lr: float):
@@ -262,6 +265,10 @@ class Adam(Optimizer):
     The second moment is kept as its square root r = √v, updated with `math.hypot`
     (r ← √(β₂·r² + (1 − β₂)·g²) without forming g²), so a gradient of 1e200 gives a step
     of about lr instead of v = inf silently freezing the parameter.
+
+    Attributes:
+        betas: (β₁, β₂), the decay rates of the running means of g and g².
+        t: the number of steps taken (for the bias correction).
     """
 
     def __init__(self, params: Any, lr: float = 0.001, *,

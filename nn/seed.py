@@ -51,7 +51,22 @@ def _sup(n: int) -> str:
 
 @dataclass
 class SeedRun:
-    """Everything the demo computed, for printing and for extra outputs (drawings)."""
+    """Everything the demo computed, for printing and for extra outputs (drawings).
+
+    Attributes:
+        model: the seed's network (`build(seed)`).
+        x: the sample's input.
+        y: the sample's target.
+        z: z[l][j] is the engine's node z_{l,j} (z[0] = []).
+        a: a[l][j] is a_{l,j}; a[0] the input nodes a_{0,k}.
+        cost: C = ½‖y − o‖², after C.backward().
+        formulas: the same quantities from the seed's matrix formulas (`nn.matrix.Trace`).
+        differences: per quantity ("δ²", "∇W¹", ...), the largest |engine − formula|.
+        samples: the seed's N samples, (inputs, targets).
+        loss: L = Σₙ Cⁿ over the samples.
+        sum_difference: max |∇L − Σₙ ∇Cⁿ| with Σₙ ∇Cⁿ from the formulas.
+        engine_sum_difference: the same with Σₙ ∇Cⁿ from the engine.
+    """
 
     model: MLP
     x: list[float]

@@ -24,12 +24,19 @@ from autograd.testing.checks import check_bounds, check_choice, check_int, check
 __all__ = ["ACTIVATIONS", "MLPCase", "mlps"]
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")
+"""The activations `mlps` draws from by default."""
 
 
 # ---- mlps() ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MLPCase:
-    """An `nn.MLP` with a small data set: `inputs[n]` is sample n, `targets[n]` its target."""
+    """An `nn.MLP` with a small data set: `inputs[n]` is sample n, `targets[n]` its target.
+
+    Attributes:
+        mlp: the network (`nn.MLP`).
+        inputs: the samples, one list of `mlp.nin` floats each.
+        targets: one target list per sample, as long as the last layer.
+    """
 
     mlp: Any
     inputs: list[list[float]]

@@ -20,6 +20,7 @@ from autograd._gcscope import gc_scope
 from autograd.engine import Value
 
 MAX_TRACES = 64  # per compiled function: the least recently used trace is dropped beyond this
+"""Traces kept per compiled function; beyond this the least recently used is dropped."""
 VERIFY_TOLERANCE = 1e-12
 _SEEDS = {"sum": 1.0, "mean": None}  # batch's reductions (None: 1/count)
 _SEQUENCES = {list, tuple}
@@ -28,7 +29,15 @@ _KINDS = ("call", "forward", "batch")
 
 
 class Compiled:
-    """`fn` compiled: call it, `.forward` it, `.batch` it over rows; `.source` is the code."""
+    """`fn` compiled: call it, `.forward` it, `.batch` it over rows; `.source` is the code.
+
+    Attributes:
+        fn: the function that was compiled (traced again when a guard fails).
+        retrace: whether a failed guard traces again (else `TraceError`).
+        nargs: the number of arguments `fn` takes.
+        names: the argument names used in the generated code.
+        fn_name: `fn`'s name as used in the generated code.
+    """
 
     def __init__(self, fn: Callable[..., Any], example_args: tuple[Any, ...], retrace: bool):
         self.fn = fn

@@ -21,6 +21,7 @@ from autograd._gcscope import gc_scope
 from autograd.engine import Value
 
 MAX_NODES = 100_000  # per sample: larger graphs would make compile() itself slow
+"""Largest graph (nodes per sample) `compile` accepts; larger ones raise `TraceError`."""
 INNER, DETACHED, INPUT, CONSTANT, PARAM = "inner", "detached", "input", "constant", "param"
 _INTERNAL_NAMES = ("_P", "_seed", "_rows", "_n", "_outs", "_redo", "_check", "call", "forward",
                    "batch")

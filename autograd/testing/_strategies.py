@@ -86,6 +86,10 @@ class Expression:
     `expr(*xs)` replays the same ops on new inputs: `Value`s (for finite differences, or a
     fresh graph), or any numbers with the same operators and methods, such as torch tensors
     (then `dot` and `sum` become products and `+`). Replays are valid near the drawn inputs.
+
+    Attributes:
+        inputs: the leaf `Value`s the expression reads.
+        output: the `Value` it computes from them.
     """
 
     __slots__ = ("inputs", "output", "_steps", "_result")

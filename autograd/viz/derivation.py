@@ -19,8 +19,11 @@ from autograd.viz.graph import Graph, _place, is_const
 from autograd.viz.i18n import Words, check_lang
 
 STYLES = ("text", "markdown", "latex")
+"""The output forms of `derivation`: plain text, Markdown (for Jupyter), LaTeX."""
 MAX_PATHS = 8  # the path form is listed up to this many paths (it grows exponentially)
+"""The path form (one product per path) is written up to this many paths."""
 MAX_PATH_LENGTH = 12  # ... and while every path has at most this many steps (one row each)
+"""... and while every path has at most this many steps (one row each)."""
 _SPLIT_TERMS = 3  # a sum of more terms than this is written one term per LaTeX row
 # A label already written as TeX: a name, then at most one subscript and one superscript
 # (`w_{1,0,0}`, `x_1`, `y^{2}`). ASCII only, so `\w` cannot let a stray character in.
@@ -71,7 +74,12 @@ def latex_label(label: str) -> str:
 
 
 class Derivation:
-    """The chain rule for ∂root/∂node over a prepared `Graph` (shared by the walkthrough)."""
+    """The chain rule for ∂root/∂node over a prepared `Graph` (shared by the walkthrough).
+
+    Attributes:
+        graph: the prepared `Graph` (names, uses, local derivatives, gradients).
+        words: the language of the words written (`Words`).
+    """
 
     def __init__(self, graph: Graph, words: Words | None = None):
         self.graph = graph

@@ -63,7 +63,9 @@ class Diagram(graphviz.Digraph):
     """
 
     node_count: int | None = None  # boxes drawn, set by to_dot; None: unknown (built by hand)
+    """The number of boxes `to_dot` drew; None for a Diagram built by hand."""
     grad_texts: dict[str, list[tuple[int, str]]] = {}  # box id → (text index, node id)
+    """Per box id, (text index, node id) of each gradient written in it (walkthrough pages)."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **_: Any) -> dict[str, str]:
@@ -86,15 +88,16 @@ class Diagram(graphviz.Digraph):
 class DrawOptions(TypedDict, total=False):
     """The keyword options of `to_dot`, `to_svg`, `save_svg` and `walkthrough`.
 
-    rankdir: 'LR' (left to right) or 'TB' (top to bottom).
-    show_grads: write each node's gradient (and the fan-in sums).
-    show_local: write the chain rule on the edges (local derivative, what is sent).
-    show_constants: draw numbers used in expressions as boxes.
-    color: fill boxes by the gradient's sign and size.
-    clusters: boxes per layer and neuron of an `nn` graph (None: only when collapsed).
-    collapse: one box per neuron of an `nn` graph.
-    precision: significant digits of the numbers (1 to 17).
-    lang: the language of the words drawn ('en' or 'zh').
+    Attributes:
+        rankdir: 'LR' (left to right) or 'TB' (top to bottom).
+        show_grads: write each node's gradient (and the fan-in sums).
+        show_local: write the chain rule on the edges (local derivative, what is sent).
+        show_constants: draw numbers used in expressions as boxes.
+        color: fill boxes by the gradient's sign and size.
+        clusters: boxes per layer and neuron of an `nn` graph (None: only when collapsed).
+        collapse: one box per neuron of an `nn` graph.
+        precision: significant digits of the numbers (1 to 17).
+        lang: the language of the words drawn ('en' or 'zh').
     """
 
     rankdir: str
@@ -111,6 +114,7 @@ class DrawOptions(TypedDict, total=False):
 DEFAULTS: dict[str, Any] = {"rankdir": "LR", "show_grads": True, "show_local": True,
                             "show_constants": True, "color": True, "clusters": None,
                             "collapse": False, "precision": 4, "lang": "en"}
+"""The value each `DrawOptions` option takes when not given."""
 assert set(DEFAULTS) == set(DrawOptions.__annotations__), "one default per option"
 
 

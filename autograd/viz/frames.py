@@ -19,7 +19,9 @@ from autograd.viz.graph import Graph, _place, is_const, neuron_of
 from autograd.viz.i18n import Words
 
 Step = tuple[Value, float, list[float]]
+"""One step of the backward pass as the engine reports it: (node, g, what each parent gets)."""
 SEED_COST = "seed_cost"  # the op nn.seed_cost registers: ∂C/∂oᵢ = oᵢ − yᵢ
+"""The op `nn.seed_cost` registers (C = ½‖y − o‖², ∂C/∂oᵢ = oᵢ − yᵢ), told apart in captions."""
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -44,7 +46,22 @@ def _sub(n: int) -> str:
 
 
 class Frames:
-    """Builds the frames of one walkthrough (see module docstring)."""
+    """Builds the frames of one walkthrough (see module docstring).
+
+    Attributes:
+        words: the language of the captions (`Words`).
+        exercise: whether the page asks for each δ before showing it.
+        owner: per node folded into a neuron box, the neuron's z.
+        members: per neuron's z, the nodes drawn as rows of its box.
+        roles: per neuron's z, its `Role` (layer and unit).
+        so_far: per node, the gradient summed so far (the fan-out sum as it grows).
+        received: per node, how many of its uses have sent their share.
+        sent: per node, what each use sent: (consumer, position, g, share).
+        frames: the frames built, in order (captions, highlights, numbers).
+        z_sends: per neuron's z, what the neuron's step sends: δ·a, δ·w, δ.
+        holder: per node, the box it is drawn in (its neuron's z, if folded).
+        partial: per box id, "so far: k of n uses" while its gradient is partial.
+    """
 
     def __init__(self, graph: Graph, steps: list[Step], fill: Callable[[float], str],
                  owner: dict[Value, Value] | None = None,

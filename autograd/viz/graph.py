@@ -92,7 +92,21 @@ def is_const(node: Value) -> bool:
 
 
 class Graph:
-    """The nodes of a graph with names, uses, local derivatives and (optional) gradients."""
+    """The nodes of a graph with names, uses, local derivatives and (optional) gradients.
+
+    Attributes:
+        root: the output node the graph is drawn from.
+        fn: the public function that asked (named in error messages).
+        precision: significant digits of the numbers written.
+        order: every node, parents before children (`topological_order`).
+        index: each node's position in `order` (its id in drawings: v0, v1, ...).
+        uses: per node, its consumers as (consumer, argument position).
+        locals: per node, the local derivative ∂node/∂parent for each parent.
+        names: per node, the name drawings write (its label, or an expression).
+        precedence: per node named by an expression, that expression's precedence.
+        grads: the gradients to write, or None to read each node's `.grad`.
+        root_name: the root's name in formulas ('out' when it has no label).
+    """
 
     def __init__(self, root: Value, precision: int, grads: dict[Value, float] | None = None,
                  fn: str = "to_dot"):

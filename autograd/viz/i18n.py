@@ -228,7 +228,12 @@ def check_lang(fn: str, lang: Any) -> str:
 
 
 class Words:
-    """The messages of one language: `words("counter", k=1, n=9)`."""
+    """The messages of one language: `words("counter", k=1, n=9)`.
+
+    Attributes:
+        lang: the language code, one of `LANGUAGES`.
+        table: its messages by key, as format templates.
+    """
 
     def __init__(self, lang: str = "en"):
         self.lang = lang

