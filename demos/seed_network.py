@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> SeedRun:
     print("OK: the engine's gradients are the seed's formulas." if ok
           else f"MISMATCH: differences above {TOLERANCE:g}.")
     walk = args.out / "seed_network_neurons_walkthrough.html"
+    print("Exercise: write δ, ∇W and ∇b yourself in demos/e_write_your_own_backprop.ipynb "
+          "(graded by autograd.testing.check_backprop).")
     print()
     print(f"Open {walk} in a browser: the backward pass, neuron by neuron.")
     return result

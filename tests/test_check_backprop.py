@@ -4,8 +4,10 @@ and without samples; nn.MLP, nn.matrix and PyTorch as fn too), each typical mist
 on a small network with the right quantity and hint, and bad results or arguments are named."""
 
 import math
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -252,7 +254,7 @@ def test_each_typical_mistake_is_caught_and_named(mistake, samples, sizes, quant
     assert isinstance(error, AssertionError)
     assert error.sizes == sizes  # the smallest network hypothesis finds for this mistake
     assert error.quantity == quantity
-    assert hint in error.hint and hint in str(error)
+    assert hint in error.hint and hint in " ".join(str(error).split())
     shape = " → ".join(map(str, sizes))
     assert f"on the smallest failing network found: {shape} " in str(error)
     if quantity:
@@ -277,6 +279,8 @@ def test_the_report_names_entry_numbers_and_formula():
     namespace = {"fn": learner(mistake="no_sigma_prime_hidden")}
     exec(code.replace("\n  ", "\n").strip(), namespace)
     assert namespace["dbs"][0][0] == error.given
+    assert learner(mistake="no_sigma_prime_hidden")(*error.arguments)[1][0][0] == error.given
+    assert error.arguments == ([[[0.0]], [[1.0]]], [[0.0], [0.0]], [0.0], [0.0])
 
 
 def test_a_wrong_weight_gradient_names_row_and_column():
@@ -433,3 +437,38 @@ def test_without_hypothesis_it_names_the_testing_extra():
     assert done.returncode != 0
     assert ("autograd.testing.check_backprop needs hypothesis, which is not installed: "
             "pip install 'seedgrad[testing]'") in done.stderr
+
+
+# ---- the exercise end to end: the notebook and the seed demo's pointer to it -----------------
+DEMOS = Path(__file__).resolve().parents[1] / "demos"
+
+
+def test_the_notebook_shows_the_report_on_a_wrong_first_attempt_then_the_fix(tmp_path):
+    nbformat = pytest.importorskip("nbformat", reason="needs nbformat (the `test` extra)")
+    nbclient = pytest.importorskip("nbclient", reason="needs nbclient (the `test` extra)")
+    notebook = nbformat.read(DEMOS / "e_write_your_own_backprop.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = [" ".join(o.get("text", "").split()) for c in notebook.cells
+               if c.cell_type == "code" for o in c.outputs]
+    skeleton, attempt, drawing, fixed, mean, summed = [p for p in printed if p][:6]
+    assert skeleton.startswith("check_backprop: your fn raised NotImplementedError: TODO 1")
+    assert attempt.startswith("check_backprop: your ∇b¹[0] (dbs[0][0]) is wrong")
+    assert "hint: your ∇b¹ equals δ¹ without σ′(z¹)" in attempt
+    assert "smallest failing network found: 1 → 1 → 1 " in attempt
+    assert drawing.startswith("your ∇b:")
+    assert fixed == summed == ("check_backprop: your gradients are the engine's on every "
+                               "network tried.")
+    assert "hint: your ∇b¹ is the mean over the 2 samples; the seed sums" in mean
+
+
+def test_the_seed_demo_names_the_exercise(tmp_path):
+    done = subprocess.run([sys.executable, str(DEMOS / "seed_network.py"), "--out",
+                           str(tmp_path)], capture_output=True, text=True, check=True,
+                          timeout=300)
+    line = next(line for line in done.stdout.splitlines() if line.startswith("Exercise:"))
+    notebook = re.search(r"demos/(\S+\.ipynb)", line).group(1)
+    assert (DEMOS / notebook).is_file() and "check_backprop" in line

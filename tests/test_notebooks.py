@@ -16,7 +16,7 @@ PICTURES = ("image/svg+xml", "image/png")
 def test_the_demos_have_the_teaching_notebooks():
     names = {p.name for p in NOTEBOOKS}
     assert {"a_chain_rule.ipynb", "b_seed_network.ipynb", "c_your_own_op.ipynb",
-            "d_why_topological_order.ipynb"} <= names
+            "d_why_topological_order.ipynb", "e_write_your_own_backprop.ipynb"} <= names
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import math
 import numbers
 import random
 import reprlib
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -55,12 +56,15 @@ class BackpropMismatch(AssertionError):
         expected: the engine's value of that entry (None if none).
         given: the learner's value of it (None if none).
         hint: the typical mistake the learner's numbers match ("" if none was recognised).
+        arguments: the failing call's (Ws, bs, x, y) as fn got them (X, Y with samples=True),
+            to run fn on again: `fn(*error.arguments)`; () if there is none.
     """
 
     def __init__(self, message: str, *, sizes: tuple[int, ...] = (), quantity: str = "",
                  entry: tuple[int, ...] = (), expected: float | None = None,
-                 given: Any = None, hint: str = ""):
+                 given: Any = None, hint: str = "", arguments: tuple[Any, ...] = ()):
         super().__init__(message)
+        self.arguments = arguments
         self.sizes = sizes
         self.quantity = quantity
         self.entry = entry
@@ -112,7 +116,7 @@ def check_backprop(fn: Callable[..., Any], *, activation: str = "sigmoid", sampl
     raise BackpropMismatch(_report(problem, hints, activation, samples), sizes=problem.case.sizes,
                            quantity=problem.quantity, entry=problem.entry,
                            expected=problem.expected, given=problem.given,
-                           hint="\n".join(hints))
+                           hint="\n".join(hints), arguments=problem.case.arguments(samples))
 
 
 def _check_arguments(fn: Any, activation: Any, samples: Any, max_examples: Any,
@@ -726,13 +730,16 @@ def _report(problem: _Problem, hints: list[str], activation: str, samples: bool)
     shape = " → ".join(map(str, case.sizes))
     lines = [f"check_backprop: {problem.headline}",
              f"on the smallest failing network found: {shape} ({case.sizes[0]} input"
-             f"{'s' if case.sizes[0] > 1 else ''}, {L} layer{'s' if L > 1 else ''}), "
+             f"{'s' if case.sizes[0] > 1 else ''}, {L} layer{'s' if L > 1 else ''}),",
              f"{_SAYS[activation]} on every layer, "
              + (f"{len(case.X)} sample{'s' if len(case.X) > 1 else ''}, loss L = Σₙ Cⁿ"
                 if samples else "one sample, loss C = ½‖y − o‖²"),
              ""]
     lines += problem.details
-    lines += [f"  hint: {hint}" for hint in hints]
+    for hint in hints:  # long sentences, wrapped to the width of the rest
+        lines += [textwrap.fill(part, 96, initial_indent="  hint: " if n == 0 else "    ",
+                                subsequent_indent="        ")
+                  for n, part in enumerate(hint.split("\n    "))]
     if problem.quantity:
         order = ", ".join(f"∇b{_sup(i)}, ∇W{_sup(i)}" for i in range(L, 0, -1))
         lines.append(f"  (checked in backward order: {order}; those before {problem.quantity} "
