@@ -76,6 +76,8 @@ def _seed(args: argparse.Namespace) -> int:
         print(f"  {path.name}")
     print(f"Open {out / 'seed_network_neurons_walkthrough.html'} in a browser: the backward "
           "pass, neuron by neuron; seed_network_exercise.html asks you for each δ.")
+    print("Then write δ, ∇W and ∇b yourself on lists and grade them with "
+          "autograd.testing.check_backprop (demos/e_write_your_own_backprop.ipynb).")
     return 0
 
 

@@ -472,3 +472,11 @@ def test_the_seed_demo_names_the_exercise(tmp_path):
     line = next(line for line in done.stdout.splitlines() if line.startswith("Exercise:"))
     notebook = re.search(r"demos/(\S+\.ipynb)", line).group(1)
     assert (DEMOS / notebook).is_file() and "check_backprop" in line
+
+
+def test_the_seedgrad_command_names_check_backprop(tmp_path, capsys):
+    from nn.cli import main
+
+    assert main(["seed", "--out", str(tmp_path / "out")]) == 0
+    said = capsys.readouterr().out
+    assert "autograd.testing.check_backprop (demos/e_write_your_own_backprop.ipynb)" in said
