@@ -328,6 +328,11 @@ class Neuron(Module):
         activation: f, one of `ACTIVATIONS`.
     """
 
+    w: list[Value]
+    b: Value
+    nin: int
+    activation: str
+
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
                  seed: Any = None, rng: Any = None, init: str = "uniform",
                  index: tuple[int, int] = (1, 0), max_parameters: int | None = MAX_PARAMETERS):
@@ -403,6 +408,10 @@ class Layer(Module):
         nout: the number of neurons (outputs).
     """
 
+    neurons: list[Neuron]
+    nin: int
+    nout: int
+
     def __init__(self, nin: int, nout: int, *, index: int = 1, seed: Any = None,
                  rng: Any = None, max_parameters: int | None = MAX_PARAMETERS, **kwargs: Any):
         """Neurons `Neuron(nin, **kwargs)`; `index` is the seed's layer number l (from 1).
@@ -454,6 +463,12 @@ class MLP(Module):
         activation: the hidden layers' activation, one of `ACTIVATIONS`.
         output_activation: the last layer's activation.
     """
+
+    layers: list[Layer]
+    nin: int
+    nouts: list[int]
+    activation: str
+    output_activation: str
 
     def __init__(self, nin: int, nouts: Sequence[int], *, activation: str = "relu",
                  output_activation: str = "linear", seed: Any = None, rng: Any = None,

@@ -186,7 +186,19 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent: p ← p − lr·g, optionally with (Nesterov) momentum."""
+    """Stochastic gradient descent: p ← p − lr·g, optionally with (Nesterov) momentum.
+
+    Attributes:
+        momentum: the momentum factor (0: plain SGD).
+        dampening: the dampening of the momentum.
+        weight_decay: the L2 coefficient added to each gradient as weight_decay·p.
+        nesterov: whether the momentum is Nesterov's.
+    """
+
+    momentum: float
+    dampening: float
+    weight_decay: float
+    nesterov: bool
 
     def __init__(self, params: Any, lr: float = 0.01, *, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
@@ -270,6 +282,11 @@ class Adam(Optimizer):
         betas: (β₁, β₂), the decay rates of the running means of g and g².
         t: the number of steps taken (for the bias correction).
     """
+
+    betas: tuple[float, float]
+    eps: float
+    weight_decay: float
+    t: int
 
     def __init__(self, params: Any, lr: float = 0.001, *,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
