@@ -58,6 +58,12 @@ def check(sdist: Path, wheel: Path) -> None:
         sdist_names = archive.getnames()
     with zipfile.ZipFile(wheel) as archive:
         wheel_names = archive.namelist()
+        entry_points = [archive.read(n).decode() for n in wheel_names
+                        if n.endswith(".dist-info/entry_points.txt")]
+    if not any("seedgrad = nn.cli:main" in text for text in entry_points):
+        raise SystemExit(f"check_dist: {wheel.name} does not declare the seedgrad command "
+                         "(console_scripts: seedgrad = nn.cli:main)")
+    print(f"check_dist: {wheel.name} installs the seedgrad command (nn.cli:main)")
     for artefact, names in ((sdist, sdist_names), (wheel, wheel_names)):
         lacking = missing(names, REQUIRED)
         if lacking:
