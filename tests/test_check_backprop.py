@@ -233,7 +233,8 @@ MISTAKES = [
     ("W_not_transposed", False, (1, 1, 2), "", "your δ¹ uses W² instead of W²ᵀ"),
     ("W_not_transposed_zip", False, (1, 2, 1), "∇b¹", "your δ¹ uses W² instead of W²ᵀ"),
     ("sign", False, (1, 1), "∇b¹", "you used (y − o) where the seed has (o − y)"),
-    ("mean", True, (1, 1), "∇b¹", "is the mean over the 2 samples; the seed sums"),
+    ("mean", True, (1, 1), "∇b¹", "is the mean over the 2 samples; the seed sums: "
+     "L = Σₙ Cⁿ, so ∇b¹ = Σₙ (the per-sample gradients), 2 times yours"),
     ("last_sample_only", True, (1, 1), "∇b¹", "is the last sample's gradient alone"),
     ("off_by_one_activation", False, (1, 1), "∇W¹",
      "your ∇W¹ uses a¹ (this layer's own activations) instead of a⁰"),

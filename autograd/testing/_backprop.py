@@ -738,7 +738,7 @@ def _report(problem: _Problem, hints: list[str], activation: str, samples: bool)
     lines += problem.details
     for hint in hints:  # long sentences, wrapped to the width of the rest
         lines += [textwrap.fill(part, 96, initial_indent="  hint: " if n == 0 else "    ",
-                                subsequent_indent="        ")
+                                subsequent_indent="        ", break_on_hyphens=False)
                   for n, part in enumerate(hint.split("\n    "))]
     if problem.quantity:
         order = ", ".join(f"∇b{_sup(i)}, ∇W{_sup(i)}" for i in range(L, 0, -1))
