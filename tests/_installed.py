@@ -10,8 +10,10 @@ processed). Built once per test session.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -49,6 +51,7 @@ def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
 def installed() -> Installed:
     """Build the wheel and the venv (once); raise RuntimeError saying which step failed."""
     home = Path(tempfile.mkdtemp(prefix="seedgrad-user-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)  # at the end of the test session
     dist = home / "dist"
     build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(ROOT)]
     done = _run(build)
