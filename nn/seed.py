@@ -25,10 +25,16 @@ from nn.data import seed_example
 from nn.losses import seed_cost, seed_loss
 from nn.module import MLP
 
-__all__ = ["LANGUAGES", "TOLERANCE", "SeedRun", "build", "report", "run", "write_materials"]
+__all__ = ["LANGUAGES", "PROJECTOR", "TOLERANCE", "SeedRun", "build", "report", "run",
+           "write_materials"]
 
 LANGUAGES = ("en", "zh")
 """The languages `write_materials` can write the teaching pages in (as `autograd.viz`)."""
+
+PROJECTOR = {"collapse": True, "rankdir": "TB", "show_local": False, "clusters": False}
+"""Drawing options of the projector picture: one box per neuron (each names its layer), top
+to bottom, neurons in order, the chain rule left to the walkthrough, so that fitted to a
+1400×900 screen its text is ≥ 10 px."""
 
 _TITLES = {
     "en": ("Backward pass of the seed network: C = ½‖y − o‖²",
@@ -293,6 +299,7 @@ def _write_drawings(result: SeedRun, out_dir: Path, lang: str) -> list[Path]:
     C = result.cost
     return [viz.save_svg(C, out_dir / "seed_network.svg", lang=lang),
             viz.save_svg(C, out_dir / "seed_network_neurons.svg", collapse=True, lang=lang),
+            viz.save_svg(C, out_dir / "seed_network_projector.svg", **PROJECTOR, lang=lang),
             viz.walkthrough(C, out_dir / "seed_network_walkthrough.html", title=full, lang=lang),
             viz.walkthrough(C, out_dir / "seed_network_neurons_walkthrough.html", collapse=True,
                             title=neurons, lang=lang),
@@ -303,8 +310,9 @@ def _write_drawings(result: SeedRun, out_dir: Path, lang: str) -> list[Path]:
 def write_materials(out_dir: Path, *, lang: str = "en", seed: int = 0) -> list[Path]:
     """Write the seed network's teaching materials into `out_dir`; return the paths written.
 
-    The numbers of both computations (`seed_network.json`), the weights, the drawings,
-    the node-by-node and neuron-by-neuron walkthroughs and the exercise page, for the
+    The numbers of both computations (`seed_network.json`), the weights, the drawings (every
+    node; one box per neuron; `seed_network_projector.svg`, laid out to be read on a
+    projector), the node-by-node and neuron-by-neuron walkthroughs and the exercise page, for the
     network `build(seed)`, with the pages' text in `lang` (one of `LANGUAGES`).
 
     Raises:

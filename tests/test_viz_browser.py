@@ -657,3 +657,58 @@ def test_an_infinite_gradient_from_the_cli_is_shown_as_text(browser, tmp_path):
                        "return t.textContent;})")
     assert "grad ∞" in grads
     assert browser.errors == []
+
+
+# ---- the seed's language: a Chinese page shows no English UI text ---------------------------
+# Words that are math, not English: function names, nan/inf, and the keys named on the keyboard.
+_NOT_ENGLISH = {"tanh", "sigmoid", "exp", "log", "relu", "abs", "max", "min", "sqrt", "sin",
+                "cos", "nan", "inf", "Home", "End"}
+
+
+def _english(text):
+    return sorted({w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in _NOT_ENGLISH})
+
+
+def _everything_shown(page):
+    """Every string a reader can see: the page's text, the drawing's, button tooltips."""
+    return page.js("document.body.innerText + '\\n' + document.title + '\\n' + "
+                   "Array.from(document.querySelectorAll('svg text')).map(function(t){"
+                   "return getComputedStyle(t).visibility === 'hidden' ? '' : t.textContent;})"
+                   ".join('\\n') + '\\n' + Array.from(document.querySelectorAll('[title]'))"
+                   ".map(function(e){return e.title;}).join('\\n')")
+
+
+@pytest.mark.parametrize("page_name", ["seed_network_walkthrough.html",
+                                       "seed_network_neurons_walkthrough.html",
+                                       "seed_network_exercise.html"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_chinese_pages_hold_no_english_ui_text(browser, tmp_path, page_name, lang):
+    from nn.seed import write_materials
+
+    write_materials(tmp_path, lang=lang)
+    _screen(browser, tmp_path / page_name)
+    assert browser.js("document.documentElement.lang") == lang
+    shown = [_everything_shown(browser)]
+    frames = _frames(browser)
+    for _ in range(1, len(frames)):
+        if browser.js("document.body.classList.contains('asking')"):
+            q = frames[int(browser.js("document.body.dataset.frame"))]["q"]
+            for answer in ("twelve", f"{-q['v']:.6g}", "0.5", *(f"{h[0]:.6g}" for h in q["h"])):
+                shown.append(_type(browser, answer))  # every kind of feedback
+            shown.append(_everything_shown(browser))
+            _type(browser, f"{q['v']:.6g}")  # right: the acknowledgement
+            shown.append(_everything_shown(browser))
+            browser.js("document.activeElement.blur()")
+        browser.key("ArrowRight", "ArrowRight", 39)
+        _settle(browser)
+        shown.append(_everything_shown(browser))
+    browser.js("document.querySelector('g.value').dispatchEvent("
+               "new MouseEvent('click', {bubbles: true}))")  # a derivation, in Chinese
+    shown.append(browser.js("document.getElementById('derivation').textContent"))
+    text = "\n".join(shown)
+    if lang == "en":  # the check itself works: the English page is full of English
+        assert {"gradient", "Step", "next", "grad"} <= set(_english(text))
+        return
+    assert "梯度" in text and ("链式法则" in text or "反向传播" in text)
+    assert _english(text) == [], f"English left on the Chinese page: {_english(text)}"
+    assert browser.errors == []

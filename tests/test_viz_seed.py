@@ -8,7 +8,7 @@ import pytest
 from nn import seed
 
 FILES = {"seed_network.json", "seed_network_weights.json", "seed_network.svg",
-         "seed_network_neurons.svg", "seed_network_walkthrough.html",
+         "seed_network_neurons.svg", "seed_network_projector.svg", "seed_network_walkthrough.html",
          "seed_network_neurons_walkthrough.html", "seed_network_exercise.html"}
 
 
@@ -57,3 +57,29 @@ def test_the_demo_ends_by_saying_which_page_to_open(tmp_path):
     assert last.startswith("Open ") and "in a browser" in last
     page = Path(last.split()[1])
     assert page.is_file() and page.suffix == ".html"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_projector_picture_reads_when_fitted_to_a_1400x900_screen(tmp_path, lang):
+    import re
+
+    seed.write_materials(tmp_path, lang=lang)
+    svg = (tmp_path / "seed_network_projector.svg").read_text(encoding="utf-8")
+    width, height = (float(x) for x in re.search(
+        r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    px = 4 / 3  # an SVG point is 4/3 CSS pixels
+    fitted = min(1400 / (width * px), 900 / (height * px))
+    sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)]
+    assert sizes and min(sizes) * px * fitted >= 10, \
+        f"smallest text {min(sizes) * px * fitted:.1f} px at 1400×900"
+    for name in ("a₁₀", "z₁₀", "w₂₀₀", "z₃₁"):  # every neuron box is there
+        assert name in svg
+    assert ("∂C/∂a₁₀ = ∂C/∂z₂₀·w₂₀₀ + ∂C/∂z₂₁·w₂₁₀" in svg)  # the fan-out sum at a₁₀
+    headers = re.findall(r'x="([\d.]+)"[^>]*>(?:neuron (\d) of layer (\d)|第 (\d) 层 神经元 (\d))<',
+                         svg)
+    by_layer = {}
+    for x, unit, layer, zh_layer, zh_unit in headers:
+        by_layer.setdefault(layer or zh_layer, []).append((int(unit or zh_unit), float(x)))
+    assert sorted(by_layer) == ["1", "2", "3"]
+    for boxes in by_layer.values():  # neuron 0, 1, 2 from left to right
+        assert [unit for unit, _ in sorted(boxes, key=lambda b: b[1])] == sorted(u for u, _ in boxes)

@@ -424,7 +424,24 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
     dot.body.extend(edges)
     if not members:
         dot.body.extend(_neuron_order(graph, drawn))
+    else:
+        dot.body.extend(_box_order(graph, members))
     return dot
+
+
+def _box_order(graph: Graph, members: dict[Value, list[Value]]) -> list[str]:
+    """Collapsed: keep each layer's neuron boxes in neuron order (0, 1, 2 down or across)."""
+    layers: dict[int, list[tuple[int, str]]] = {}
+    for z in members:
+        role = neuron_of(z)
+        if role is not None:
+            layers.setdefault(role.layer, []).append((role.unit, f"v{graph.index[z]}"))
+    lines = []
+    for _, boxes in sorted(layers.items()):
+        ids = [box for _, box in sorted(boxes)]
+        if len(ids) > 1 and len(ids) == len({unit for unit, _ in boxes}):  # one sample
+            lines.append("\t{rank=same; " + " -> ".join(ids) + " [style=invis]}\n")
+    return lines
 
 
 def _far_uses(graph: Graph, uses: dict[Value, list[tuple[Value, int]]],
