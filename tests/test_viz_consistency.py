@@ -134,3 +134,41 @@ def test_no_project_file_points_outside_the_repository():
                     offenders.append(str(path.relative_to(root)))
     assert not offenders, f"these files point to shared/, which is not in the repository: " \
                           f"{offenders}"
+
+
+def test_notebook_b_builds_the_seed_network_in_a_visible_cell():
+    notebook = json.loads((Path(__file__).parents[1] / "demos" / "b_seed_network.ipynb")
+                          .read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert any('nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid"' in c
+               for c in code[:2])
+
+
+def test_the_notebooks_extra_installs_what_every_notebook_imports():
+    import ast
+    import configparser
+    import sys
+
+    root = Path(__file__).parents[1]
+    config = configparser.ConfigParser()
+    config.read(root / "setup.cfg")
+    extra = config["options.extras_require"]["notebooks"].split()
+    names = {re.split(r"[<>=\[;]", line)[0].lower() for line in extra}
+    assert {"jupyterlab", "ipykernel"} <= names  # to open them, and their kernel
+    provides = {"IPython": "ipykernel", "hypothesis": "hypothesis", "matplotlib": "matplotlib"}
+    ours = {"autograd", "nn", "why_topological_order", "seed_network"}  # the project, demos/
+    for path in sorted((root / "demos").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                if top in ours or top in sys.stdlib_module_names:
+                    continue
+                assert provides.get(top) in names, f"{path.name} imports {top}: not in the extra"
