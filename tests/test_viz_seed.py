@@ -82,4 +82,5 @@ def test_the_projector_picture_reads_when_fitted_to_a_1400x900_screen(tmp_path, 
         by_layer.setdefault(layer or zh_layer, []).append((int(unit or zh_unit), float(x)))
     assert sorted(by_layer) == ["1", "2", "3"]
     for boxes in by_layer.values():  # neuron 0, 1, 2 from left to right
-        assert [unit for unit, _ in sorted(boxes, key=lambda b: b[1])] == sorted(u for u, _ in boxes)
+        left_to_right = [unit for unit, _ in sorted(boxes, key=lambda b: b[1])]
+        assert left_to_right == sorted(left_to_right)
