@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import TraceError, Value, ops
+from autograd.engine import Role
 
 MARK = "SEEDGRAD_PWNED"
 RUN = f'__import__("os").environ.__setitem__("{MARK}", "1")'
@@ -82,6 +83,7 @@ def agree(step, fn, params, *args):
 @given(texts(), texts(), texts())
 def test_labels_and_function_names(label, inner, name):
     w, b = Value(0.5, label=label), Value(-0.25, label=inner)
+    b.role = Role(inner, 1, 2)  # nn's roles shape names too (z_1_2): any text in them
 
     def fn(x):
         h = w * x
