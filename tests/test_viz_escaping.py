@@ -2,7 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, viz
@@ -53,6 +53,8 @@ def _width(row):
 
 
 @settings(max_examples=200, deadline=None)
+@example(" '").via("mathtext has no prime after a braced space")
+@example("a' b''")
 @given(labels)
 def test_any_label_becomes_tex_that_parses(label):
     tex = latex_label(label)

@@ -32,9 +32,10 @@ _LATEX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(_\{[A-Za-z0-9,]+\}|_[A-Za-z0-9])
 # Display names the op table's converter turns into TeX (`tanh(a₁₀)`, `x**2`, `a*b`).
 _CONVERTIBLE = re.compile(r"[A-Za-z0-9.()*+\-−/ ₀-₉]+")
 _TEX_SPECIAL = {"\\": r"{\backslash}", "{": r"{\{}", "}": r"{\}}", "_": r"{\_}", "$": r"{\$}",
-                "%": r"{\%}", "#": r"{\#}", "~": r"{\sim}", " ": r"{\ }"}  # braced: `\#A`
+                "%": r"{\%}", "#": r"{\#}", "~": r"{\sim}", " ": r"{\ }",
+                "'": "{'}"}  # braced: `\#A`; a prime alone, as mathtext cannot put it after `{\ }`
 _TEX_AS_IS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                 "+-*/=()[]<>|.,;:!?@'")
+                 "+-*/=()[]<>|.,;:!?@")
 
 
 def _code_point(c: str) -> str:
