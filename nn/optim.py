@@ -280,6 +280,8 @@ class Adam(Optimizer):
 
     Attributes:
         betas: (β₁, β₂), the decay rates of the running means of g and g².
+        eps: added to √v̂ in the denominator (> 0).
+        weight_decay: adds weight_decay·p to each gradient (L2, not AdamW; ≥ 0).
         t: the number of steps taken (for the bias correction).
     """
 
