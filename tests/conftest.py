@@ -68,3 +68,20 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"oracle: {total} test{'s' if total != 1 else ''} skipped, their packages are not "
             f"installed ({parts}); run them with {ORACLE_INSTALL} && python -m pytest -m oracle")
+
+
+@pytest.fixture
+def custom_op():
+    """Yields a maker of temporary custom ops (`autograd.op`), unregistered afterwards."""
+    import autograd
+
+    made = []
+
+    def make(name, *args, **kwargs):
+        made.append(name)
+        return autograd.op(name, *args, **kwargs)
+
+    yield make
+    for name in made:
+        if name in autograd.ops.names():
+            autograd.ops.unregister(name)

@@ -16,20 +16,6 @@ from autograd import Value
 from autograd.testing import expressions, values
 
 
-@pytest.fixture
-def custom_op():
-    made = []
-
-    def make(name, *args, **kwargs):
-        made.append(name)
-        return autograd.op(name, *args, **kwargs)
-
-    yield make
-    for name in made:
-        if name in autograd.ops.names():
-            autograd.ops.unregister(name)
-
-
 # ---- ** at 0 ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("create_graph", [False, True])
 def test_pow_at_zero_zero_has_pytorchs_zero_gradients(create_graph):

@@ -13,20 +13,6 @@ from autograd import Value
 from autograd.testing import expressions
 
 
-@pytest.fixture
-def custom_op():
-    """Yields a maker of temporary custom ops, unregistered afterwards."""
-    made = []
-
-    def make(name, *args, **kwargs):
-        made.append(name)
-        return autograd.op(name, *args, **kwargs)
-
-    yield make
-    for name in made:
-        autograd.ops.unregister(name)
-
-
 @pytest.mark.parametrize("nest_at", [{1}, {2}, {1, 2}, {1, 2, 3}])
 def test_grad_from_on_step_over_the_same_graph_leaves_backprop_alone(nest_at):
     # the issue's repro: backprop returned doubled gradients (8.0002 for 4.0001 here when
