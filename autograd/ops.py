@@ -23,8 +23,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["Op", "Terms", "register", "unregister", "get", "table", "names", "public",
-           "text_to_latex", "fill"]
+__all__ = ["Op", "Terms", "WeightedSum", "weighted_sum", "register", "unregister", "get",
+           "table", "names", "public", "text_to_latex", "fill"]
 
 Rule = Callable[..., Sequence[Any]]
 
@@ -286,6 +286,28 @@ class Terms(NamedTuple):
     products: tuple[tuple[int, int], ...]  # parent positions multiplied pairwise, in order
     singles: tuple[int, ...]  # parent positions added after the products
     exact: bool  # math.fsum (one rounding) rather than adding left to right from 0.0
+
+
+class WeightedSum(NamedTuple):
+    """Where a neuron's z = Σₖ wₖ·aₖ (+ b) keeps its parts among a node's parents."""
+
+    weights: tuple[int, ...]  # parent positions of w₀, w₁, ...
+    inputs: tuple[int, ...]  # parent positions of a₀, a₁, ... (aₖ is multiplied by wₖ)
+    bias: int | None  # parent position of b, or None
+
+
+def weighted_sum(op: Op | None, count: int) -> WeightedSum | None:
+    """The parent layout of a node of `op` with `count` parents if it is a weighted sum
+    Σₖ wₖ·aₖ (+ b) (a neuron's z, the op `dot`), else None. The one reader of `Op.terms`
+    for code that asks "which parents are the weights, the inputs, the bias?"."""
+    if op is None or op.terms is None:
+        return None
+    terms = op.terms(count)
+    if not terms.products or len(terms.singles) > 1:
+        return None
+    weights = tuple(w for w, _ in terms.products)
+    inputs = tuple(a for _, a in terms.products)
+    return WeightedSum(weights, inputs, terms.singles[0] if terms.singles else None)
 
 
 def fill(template: str, out: str, inputs: Sequence[str], params: Sequence[str] = ()) -> str:
