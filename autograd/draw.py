@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from autograd import ops
-from autograd._io import atomic_write, check_target
 from autograd.engine import Value, apply
+from autograd.files import atomic_write, check_target
 
 __all__ = ["build", "functions", "main"]  # FUNCTIONS: kept, read from the table
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}

@@ -20,8 +20,8 @@ from typing import Any
 
 import nn
 from autograd import no_grad
-from autograd._io import atomic_write
 from autograd._optional import extra_needed
+from autograd.files import atomic_write
 
 
 @dataclass

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 import random
 from typing import Any
+
+from autograd.reals import real
 
 
 def positive_int(value: Any, who: str, name: str) -> int:
@@ -15,30 +16,6 @@ def positive_int(value: Any, who: str, name: str) -> int:
     if value < 1:
         raise ValueError(f"{who}: {name} must be ≥ 1, got {value!r}")
     return int(value)
-
-
-def real(value: Any, who: str, name: str) -> float:
-    """`value` as a finite float, or TypeError/ValueError naming `who` and `name`."""
-    if getattr(value, "ndim", None) == 0 and getattr(value, "dtype", None) is not None:
-        value = value.item()  # a numpy scalar or 0-d array
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        kind = type(value).__name__
-        raise TypeError(f"{who}: {name} must be a real number, got {kind} {value!r}")
-    try:
-        result = float(value)
-    except OverflowError:
-        raise OverflowError(f"{who}: {name} is {too_large(value)}, too large for a "
-                            "float") from None
-    if not math.isfinite(result):
-        raise ValueError(f"{who}: {name} must be finite, got {value!r}")
-    return result
-
-
-def too_large(value: Any) -> str:
-    """'an integer of about 401 digits': never repr(value) (over 4300 digits it raises)."""
-    if isinstance(value, int):
-        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
-    return f"a {type(value).__name__} of magnitude over 1.8e308"
 
 
 def in_range(value: Any, who: str, name: str, low: float, high: float, *,

@@ -18,6 +18,7 @@ from typing import Any
 import autograd
 from autograd import Value, apply
 from autograd.ops import Op, register
+from autograd.reals import real
 from nn._util import choice, in_range
 
 __all__ = [
@@ -45,19 +46,7 @@ def _target(y: Any, who: str, what: str) -> float:
     if isinstance(y, Value):
         raise TypeError(f"{who}: {what} must be a plain number (targets are constants), "
                         f"got Value {y!r}")
-    if getattr(y, "ndim", None) == 0 and getattr(y, "dtype", None) is not None:
-        y = y.item()  # a numpy scalar or 0-d array
-    if isinstance(y, bool) or not isinstance(y, numbers.Real):
-        raise TypeError(f"{who}: {what} must be a real number, got {type(y).__name__} {y!r}")
-    try:
-        y = float(y)
-    except OverflowError:
-        digits = f" of about {y.bit_length() * 0.30103:.0f} digits" if isinstance(y, int) else ""
-        raise OverflowError(f"{who}: {what} is a number{digits} too large for a float "
-                            f"(at most about 1.8e308)") from None
-    if not math.isfinite(y):
-        raise ValueError(f"{who}: {what} must be finite, got {y!r}")
-    return y
+    return real(y, who, what)
 
 
 def _sequence(x: Any, who: str, what: str) -> list[Any]:

@@ -16,10 +16,11 @@ seed's layer number: index 0 is the input layer, so `a[0]` is the input and `W[0
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from autograd.reals import real
 
 __all__ = [
     "Network",
@@ -45,20 +46,11 @@ Matrix = list[list[float]]
 
 
 # ---- argument checks: plain finite numbers only (a nan would only surface far away) ---------
-def _number(x: Any, who: str, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{who}: {what} must be a number, got {type(x).__name__} {x!r}")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{who}: {what} must be finite, got {x!r}")
-    return x
-
-
 def _numbers(v: Any, who: str, what: str) -> Vector:
     """`v` as a list of finite floats, or TypeError/ValueError naming `who` and `what`."""
     if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
         raise TypeError(f"{who}: {what} must be a list of numbers, got {type(v).__name__} {v!r}")
-    return [_number(x, who, f"{what}[{i}]") for i, x in enumerate(v)]
+    return [real(x, who, f"{what}[{i}]") for i, x in enumerate(v)]
 
 
 def _rows(W: Any, who: str, what: str) -> Matrix:
@@ -83,7 +75,7 @@ def sigma(z: float) -> float:
         TypeError: `z` is not a real number.
         ValueError: `z` is not finite.
     """
-    z = _number(z, "sigma", "z")
+    z = real(z, "sigma", "z")
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)

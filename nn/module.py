@@ -9,17 +9,13 @@ and `MLP(nin, nouts)` (ReLU hidden layers, linear output) keep working.
 
 from __future__ import annotations
 
-import errno
-import json
 import math
-import numbers
 import os
-import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograd import Role, Value, dot
-from autograd._io import atomic_write, checked_path, file_kind
+from nn import state as _state
 from nn._util import choice, positive_int, random_source
 
 __all__ = ["ACTIVATIONS", "INITS", "MAX_PARAMETERS", "Module", "Neuron", "Layer", "MLP"]
@@ -43,11 +39,6 @@ _APPLY: dict[str, Callable[[Value], Value] | None] = {
 # or a larger number, to build one anyway.
 MAX_PARAMETERS = 10**7
 """Default limit on a network's parameters, refused before allocating (None lifts it)."""
-
-STATE_FORMAT = "seedgrad.nn.state"
-STATE_VERSION = 1
-# Module.load reads at most this many bytes unless told otherwise (max_bytes=).
-MAX_LOAD_BYTES = 64 * 2**20
 
 
 # ---- the base class -------------------------------------------------------------------------
@@ -95,29 +86,21 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
-    # ---- state: plain {name: float} dicts and JSON files ------------------------------------
+    # ---- state: plain {name: float} dicts and JSON files (nn.state) -------------------------
     def state_dict(self) -> dict[str, float]:
         """{parameter name: value}, in `named_parameters()` order."""
-        return {name: p.data for name, p in self.named_parameters()}
+        return _state.state_dict(self)
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set every parameter from `state`; checks all of it first, changes nothing on error."""
-        _assign(_checked_state(self.named_parameters(), state, "load_state_dict"))
+        _state.load_state_dict(self, state)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the parameters to a JSON file atomically (temp file, then rename)."""
-        state = self.state_dict()
-        for name, x in state.items():
-            if not math.isfinite(x):
-                raise ValueError(f"save: parameter {name} is {x!r}; refusing to save a "
-                                 "non-finite value")
-        document = {"format": STATE_FORMAT, "version": STATE_VERSION, "model": repr(self),
-                    "parameters": state}
-        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-        atomic_write(path, text, "save")
+        _state.save(self, path)
 
     def load(self, path: str | os.PathLike[str], *,
-             max_bytes: int | None = MAX_LOAD_BYTES) -> None:
+             max_bytes: int | None = _state.MAX_LOAD_BYTES) -> None:
         """Read parameters saved by `save`; checks the whole file, changes nothing on error.
 
         Refuses files over `max_bytes` (64 MiB by default: over a million parameters;
@@ -125,150 +108,7 @@ class Module:
         files (a FIFO, /dev/zero, a directory) without blocking on them, and JSON objects
         that give a key twice.
         """
-        path = checked_path(path, "load")
-        if max_bytes is not None:
-            max_bytes = positive_int(max_bytes, "load", "max_bytes")
-        text = _read_text(path, max_bytes)
-        try:
-            document = json.loads(text, parse_constant=_reject_constant,
-                                  object_pairs_hook=_unique_keys)
-        except _DuplicateKey as error:
-            raise ValueError(f"load: {path} gives the key {error.key!r} twice in one JSON "
-                             "object; refusing to guess which one is meant") from None
-        except (ValueError, RecursionError) as error:
-            reason = "nested too deeply" if isinstance(error, RecursionError) else error
-            raise ValueError(f"load: {path} is not valid JSON (truncated or corrupt?): "
-                             f"{reason}") from None
-        if not isinstance(document, dict):
-            raise ValueError(f"load: {path} holds a {type(document).__name__}, "
-                             "expected a JSON object")
-        if document.get("format") != STATE_FORMAT:
-            raise ValueError(f"load: {path} is not a seedgrad state file "
-                             f"(format {document.get('format')!r}, expected {STATE_FORMAT!r})")
-        if type(document.get("version")) is not int or document["version"] != STATE_VERSION:
-            raise ValueError(f"load: {path} has version {document.get('version')!r}, "
-                             f"this seedgrad reads version {STATE_VERSION}")
-        if "parameters" not in document:
-            raise ValueError(f"load: {path} has no 'parameters'")
-        _assign(_checked_state(self.named_parameters(), document["parameters"], f"load {path}"))
-
-
-def _assign(values: list[tuple[Value, float]]) -> None:
-    """Set every parameter; an interrupt part-way puts the old values back (all or nothing)."""
-    old = [p.data for p, _ in values]
-    try:
-        for p, x in values:
-            p.data = x
-    except BaseException:
-        for (p, _), x in zip(values, old):
-            p.data = x
-        raise
-
-
-def _read_text(path: str, max_bytes: int | None) -> str:
-    """The file's text, read only if it is a regular file of at most `max_bytes` bytes."""
-
-    def refuse(error: OSError) -> OSError:
-        message = f"load: cannot read {path!r}: {error.strerror or error}"
-        return type(error)(error.errno, message) if error.errno else type(error)(message)
-
-    def check(st: os.stat_result) -> None:
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, f"load: cannot read {path!r}: it is a "
-                                    "directory")
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.EINVAL, f"load: cannot read {path!r}: it is "
-                          f"{file_kind(st.st_mode)}, not a regular file")
-        if max_bytes is not None and st.st_size > max_bytes:
-            raise ValueError(f"load: {path} has {st.st_size} bytes, over max_bytes="
-                             f"{max_bytes}; pass a larger max_bytes if it is really a state "
-                             "file")
-
-    try:
-        st = os.stat(path)
-    except OSError as error:
-        raise refuse(error) from error
-    check(st)  # before opening: opening a FIFO that has no writer would block
-    try:
-        # O_NONBLOCK: should a FIFO appear between the stat and the open, do not wait on it.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as error:
-        raise refuse(error) from error
-    with os.fdopen(fd, "rb") as f:
-        check(os.fstat(fd))  # the file actually opened (it may have been swapped)
-        try:
-            data = f.read() if max_bytes is None else f.read(max_bytes + 1)
-        except OSError as error:
-            raise refuse(error) from error
-    if max_bytes is not None and len(data) > max_bytes:  # a file that grew, or /proc
-        raise ValueError(f"load: {path} has more than max_bytes={max_bytes} bytes; pass a "
-                         "larger max_bytes if it is really a state file")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError(f"load: {path} is not a text file (not UTF-8); expected JSON "
-                         "written by save") from None
-
-
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str):
-        super().__init__(f"duplicate key {key!r}")
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """json's object_pairs_hook: a dict, or _DuplicateKey (json would keep the last one)."""
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return document
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"non-finite number {name} in the file")
-
-
-def _checked_state(named: list[tuple[str, Value]], state: Any,
-                   who: str) -> list[tuple[Value, float]]:
-    """Pair every parameter with its new value, or raise ValueError saying what is wrong."""
-    if not isinstance(state, Mapping):
-        raise ValueError(f"{who}: expected a mapping of parameter names to numbers, "
-                         f"got {type(state).__name__}")
-    names = [name for name, _ in named]
-    expected, given = set(names), set(state)
-    missing = [name for name in names if name not in given]
-    unexpected = [name for name in state if name not in expected]
-    if missing or unexpected:
-        parts = [f"the model has {len(names)} parameters, the state has {len(state)}"]
-        if missing:
-            parts.append(f"missing {_some(missing)}")
-        if unexpected:
-            parts.append(f"unexpected {_some(unexpected)}")
-        raise ValueError(f"{who}: parameter names do not match: " + "; ".join(parts))
-    pairs = []
-    for name, p in named:
-        x = state[name]
-        if isinstance(x, bool) or not isinstance(x, numbers.Real):
-            raise ValueError(f"{who}: parameter {name} must be a number, "
-                             f"got {type(x).__name__} {x!r}")
-        try:
-            x = float(x)
-        except OverflowError:
-            raise ValueError(f"{who}: parameter {name} is an integer too large for a "
-                             "float") from None
-        if not math.isfinite(x):
-            raise ValueError(f"{who}: parameter {name} is {x!r}, not a finite number")
-        pairs.append((p, x))
-    return pairs
-
-
-def _some(names: list[str], limit: int = 5) -> str:
-    shown = ", ".join(repr(n) for n in names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+        _state.load(self, path, max_bytes=max_bytes)
 
 
 # ---- inputs ---------------------------------------------------------------------------------

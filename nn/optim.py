@@ -7,13 +7,13 @@ so a model trained here and one trained there from the same start agree to round
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
 from autograd import Value
-from nn._util import in_range, too_large
+from autograd.reals import real
+from nn._util import in_range
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -50,15 +50,11 @@ def _floats(params: list[Value], who: str, field: str) -> list[float]:
             continue
         if field == "grad" and isinstance(x, Value):
             x = x.data
-        if isinstance(x, bool) or not isinstance(x, numbers.Real):
-            raise TypeError(f"{who}.step: params[{i}]{_name(p)} has a .{field} that is not a "
-                            f"number: {type(x).__name__} {x!r}; no parameter was changed")
         try:
-            found.append(float(x))
-        except OverflowError:
-            raise OverflowError(f"{who}.step: params[{i}]{_name(p)} has a .{field} that is "
-                                f"{too_large(x)}, too large for a float; no parameter was "
-                                "changed") from None
+            found.append(real(x, f"{who}.step", f"the .{field} of params[{i}]{_name(p)}",
+                              finite=False))
+        except (TypeError, OverflowError) as error:
+            raise type(error)(f"{error}; no parameter was changed") from None
     return found
 
 

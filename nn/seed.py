@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from autograd._io import atomic_write
+from autograd.files import atomic_write
 from nn import matrix
 from nn.data import seed_example
 from nn.losses import seed_cost, seed_loss

@@ -14,7 +14,7 @@ import pytest
 
 import nn
 from autograd import Value, draw, viz
-from autograd._io import atomic_write
+from autograd.files import atomic_write
 from autograd.testing import gradcheck
 from nn import matrix
 
@@ -86,7 +86,8 @@ def _corrupt_files(tmp_path, state):
     ("binary", ValueError, "load: .*binary is not a text file"),
     ("deep", ValueError, "load: .*deep is not valid JSON .*nested too deeply"),
     ("version_true", ValueError, "load: .*version_true has version True"),
-    ("huge_int", ValueError, "load .*parameter layers.0.neurons.0.w.0 is an integer too large"),
+    ("huge_int", ValueError,
+     "load .*parameter layers.0.neurons.0.w.0 is an integer of about .* digits, too large"),
     ("missing", FileNotFoundError, "load: cannot read '.*missing'"),
     (".", IsADirectoryError, "load: cannot read"),
 ])
@@ -111,7 +112,8 @@ def test_load_rejects_non_paths(path, error, match):
 def test_load_state_dict_with_a_huge_int_changes_nothing():
     model = _model()
     before = model.state_dict()
-    with pytest.raises(ValueError, match="load_state_dict: parameter .* integer too large"):
+    with pytest.raises(ValueError,
+                       match="load_state_dict: parameter .* integer of about .* digits, too large"):
         model.load_state_dict({**before, "layers.1.neurons.0.b": 10**400})
     assert model.state_dict() == before
 
@@ -214,8 +216,9 @@ OPTIMISERS = {
     (NAN, 2.0, ValueError, r"the gradient of params\[1\] \(b\) is nan; no parameter was changed"),
     (INF, 2.0, ValueError, r"the gradient of params\[1\] \(b\) is inf; no parameter was changed"),
     (Value(NAN), 2.0, ValueError, r"the gradient of params\[1\] \(b\) is nan"),
-    ("x", 2.0, TypeError, r"params\[1\] \(b\) has a .grad that is not a number: str 'x'"),
-    (None, 2.0, TypeError, r"params\[1\] \(b\) has a .grad that is not a number: NoneType"),
+    ("x", 2.0, TypeError,
+     r"the .grad of params\[1\] \(b\) must be a real number, got str 'x'; no parameter"),
+    (None, 2.0, TypeError, r"the .grad of params\[1\] \(b\) must be a real number, got NoneType"),
     (1.0, NAN, ValueError, r"params\[1\] \(b\) holds nan, not a finite number"),
     (1e308, -1e308, ValueError, r"params\[1\] \(b\) would become -?(inf|nan) .*learning rate"),
 ])
@@ -276,15 +279,16 @@ def _net():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: matrix.sigma("a"), TypeError, "sigma: z must be a number, got str 'a'"),
+    (lambda: matrix.sigma("a"), TypeError, "sigma: z must be a real number, got str 'a'"),
     (lambda: matrix.sigma(NAN), ValueError, "sigma: z must be finite, got nan"),
     (lambda: matrix.activate("relu", None), TypeError, "activate: z must be a list of numbers"),
     (lambda: matrix.activate("relu", [Value(1.0)]), TypeError,
-     r"activate: z\[0\] must be a number, got Value"),
+     r"activate: z\[0\] must be a real number, got Value"),
     (lambda: matrix.derivative("tanh", [INF]), ValueError,
      r"derivative: z\[0\] must be finite, got inf"),
     (lambda: matrix.matvec(None, [1.0]), TypeError, "matvec: W must be a list of rows"),
-    (lambda: matrix.matvec([["a"]], [1.0]), TypeError, r"matvec: W\[0\]\[0\] must be a number"),
+    (lambda: matrix.matvec([["a"]], [1.0]), TypeError,
+     r"matvec: W\[0\]\[0\] must be a real number"),
     (lambda: matrix.matvec([[1.0]], "a"), TypeError, "matvec: v must be a list of numbers"),
     (lambda: matrix.transpose([[1, 2], [3]]), ValueError,
      r"transpose: the rows of W have different lengths \[1, 2\]"),
@@ -296,7 +300,7 @@ def _net():
     (lambda: matrix.Network([[], [[NAN]]], [[], [0.0]], ["", "relu"]), ValueError,
      r"Network: W\[1\]\[0\]\[0\] must be finite, got nan"),
     (lambda: matrix.Network([[], [[1.0]]], [[], [None]], ["", "relu"]), TypeError,
-     r"Network: b\[1\]\[0\] must be a number, got NoneType"),
+     r"Network: b\[1\]\[0\] must be a real number, got NoneType"),
     (lambda: matrix.forward(None, [1.0, 2.0]), TypeError,
      "forward: net must be a matrix.Network"),
     (lambda: matrix.forward(_net(), [NAN, 1.0]), ValueError,

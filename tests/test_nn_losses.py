@@ -233,8 +233,8 @@ def test_softmax_refuses_bad_logits_naming_softmax():
                          ids=["10**5000", "-10**400", "list"])
 def test_mse_names_itself_for_a_target_too_large_for_a_float(target):
     outputs = [Value(1.0), Value(2.0)] if isinstance(target, list) else Value(1.0)
-    with pytest.raises(OverflowError, match=r"mse: targets\[0\] is a number of about \d+ "
-                                            r"digits too large for a float"):
+    with pytest.raises(OverflowError, match=r"mse: targets\[0\] is an integer of about \d+ "
+                                            r"digits, too large for a float"):
         nn.mse([outputs], [target])
 
 
@@ -244,6 +244,6 @@ def test_mse_names_itself_for_a_target_too_large_for_a_float(target):
     ("hinge", lambda big: ([Value(0.5)], [big])),
 ], ids=["seed_cost", "bce_with_logits", "hinge"])
 def test_every_loss_names_itself_for_a_number_too_large_for_a_float(loss, args):
-    with pytest.raises(OverflowError, match=rf"^{loss}: targets\[\w\] is a number of about "
-                                            r"5000 digits too large for a float"):
+    with pytest.raises(OverflowError, match=rf"^{loss}: targets\[\w\] is an integer of about "
+                                            r"5001 digits, too large for a float"):
         getattr(nn, loss)(*args(10**5000))

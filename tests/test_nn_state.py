@@ -128,11 +128,11 @@ def with_value(value):
     (missing_key(), "missing 'layers.2.neurons.1.w.0'"),
     (extra_key(), "unexpected 'layers.3.neurons.0.b'"),
     (wrong_shape(), "the model has 23 parameters, the state has 29"),
-    (with_value("0.5"), "layers.0.neurons.2.w.1 must be a number, got str"),
-    (with_value(None), "must be a number, got NoneType"),
-    (with_value(True), "must be a number, got bool"),
-    (with_value([0.5]), "must be a number, got list"),
-    (with_value(math.inf), "layers.0.neurons.2.w.1 is inf, not a finite number"),
+    (with_value("0.5"), "layers.0.neurons.2.w.1 must be a real number, got str"),
+    (with_value(None), "must be a real number, got NoneType"),
+    (with_value(True), "must be a real number, got bool"),
+    (with_value([0.5]), "must be a real number, got list"),
+    (with_value(math.inf), "layers.0.neurons.2.w.1 must be finite, got inf"),
     ([0.1] * 23, "expected a mapping"),
 ])
 def test_load_state_dict_rejects_and_changes_nothing(state, message):
@@ -166,7 +166,7 @@ def test_load_rejects_nan_written_by_others(tmp_path):
                             encoding="utf-8"), "has no 'parameters'"),
     (lambda p: write_state(p, missing_key()), "missing 'layers.2.neurons.1.w.0'"),
     (lambda p: write_state(p, wrong_shape()), "parameter names do not match"),
-    (lambda p: write_state(p, with_value("nan")), "must be a number, got str"),
+    (lambda p: write_state(p, with_value("nan")), "must be a real number, got str"),
 ])
 def test_load_rejects_corrupt_files_and_changes_nothing(tmp_path, prepare, message):
     path = tmp_path / "model.json"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import nn
 from autograd import Value, viz
 from autograd import draw as draw_cli
-from autograd._io import atomic_write
+from autograd.files import atomic_write
 
 
 # ---- files: every writer, every hostile target -----------------------------------------------
@@ -273,7 +273,7 @@ def test_load_refuses_files_over_max_bytes_and_reads_at_most_that_much(tmp_path,
     model.load(path, max_bytes=size)
     model.load(path, max_bytes=None)
     assert model.state_dict() == before
-    assert nn.module.MAX_LOAD_BYTES == 64 * 2**20
+    assert nn.state.MAX_LOAD_BYTES == 64 * 2**20
     for bad, error in [(0, ValueError), (-1, ValueError), (1.5, TypeError), ("9", TypeError)]:
         with pytest.raises(error, match="load: max_bytes must be"):
             model.load(path, max_bytes=bad)
@@ -285,11 +285,11 @@ def test_load_refuses_files_over_max_bytes_and_reads_at_most_that_much(tmp_path,
         f = real_fdopen(fd, mode)
         return _SpyReader(f, reads)
 
-    monkeypatch.setattr(nn.module.os, "fstat", lambda fd: os.stat_result(
+    monkeypatch.setattr(nn.state.os, "fstat", lambda fd: os.stat_result(
         (stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0)))
-    monkeypatch.setattr(nn.module.os, "stat", lambda p: os.stat_result(
+    monkeypatch.setattr(nn.state.os, "stat", lambda p: os.stat_result(
         (stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0)))
-    monkeypatch.setattr(nn.module.os, "fdopen", spy)
+    monkeypatch.setattr(nn.state.os, "fdopen", spy)
     with pytest.raises(ValueError, match="has more than max_bytes=100 bytes"):
         model.load(path, max_bytes=100)
     assert reads == [101]
@@ -486,8 +486,8 @@ def test_an_integer_too_large_for_a_float_names_the_optimiser_and_parameter(make
     opt.step()
     setattr(b, field, value)
     before = _snapshot(opt)
-    with pytest.raises(OverflowError, match=rf"{make.split()[0]}.step: params\[1\] \(b\) has a "
-                                            rf"\.{field} that is an integer of about \d+ digits,"
+    with pytest.raises(OverflowError, match=rf"{make.split()[0]}.step: the \.{field} of "
+                                            rf"params\[1\] \(b\) is an integer of about \d+ digits,"
                                             " too large for a float; no parameter was changed"):
         opt.step()
     assert _snapshot(opt) == before

@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autograd._io import atomic_write, check_target
 from autograd.engine import Value
+from autograd.files import atomic_write, check_target
 from autograd.viz.derivation import Derivation, derivation, latex_label, write
 from autograd.viz.dot import (
     MAX_NODES,

@@ -1,6 +1,9 @@
-"""Atomic file writes shared by `nn` (state files), `autograd.viz`, `autograd.draw` and demos.
+"""Atomic file writes: a file is replaced whole or not at all, never left half-written.
 
-Private and light (standard library only): `viz` uses it without importing `nn`.
+`atomic_write(path, data, who)` is what `nn`'s state files (`Module.save`), `autograd.viz`,
+`autograd.draw` and the demos write with; `check_target` refuses a bad target before any
+work, `checked_path` checks a path argument and `file_kind` names a non-regular file. Light
+(standard library only), so `viz` uses it without importing `nn`.
 
 What `atomic_write` does with an existing target, and why:
 - a regular file is replaced whole (temp file beside it, then rename), keeping its permission
@@ -22,6 +25,8 @@ import os
 import secrets
 import stat
 from typing import Any
+
+__all__ = ["atomic_write", "check_target", "checked_path", "file_kind"]
 
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
