@@ -77,7 +77,7 @@ def test_a_new_op_with_a_method_must_be_declared():
 @pytest.fixture(scope="module")
 def user():
     pytest.importorskip("mypy", reason="needs mypy (the `test` extra)")
-    from _installed import installed
+    from tests._installed import installed
 
     return installed()
 

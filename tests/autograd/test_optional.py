@@ -2,13 +2,11 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from autograd._optional import extra_needed
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests import ROOT
 
 
 def run_without(module, code, cwd=ROOT):

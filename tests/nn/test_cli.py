@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests import ROOT
+
 MATERIALS = {"seed_network.json", "seed_network_weights.json", "seed_network.svg",
              "seed_network_neurons.svg", "seed_network_walkthrough.html",
              "seed_network_neurons_walkthrough.html", "seed_network_exercise.html"}
@@ -24,7 +25,7 @@ MATERIALS = {"seed_network.json", "seed_network_weights.json", "seed_network.svg
 
 @pytest.fixture(scope="module")
 def user():
-    from _installed import installed
+    from tests._installed import installed
 
     return installed()
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from nn import seed
+from tests import ROOT
 
 FILES = {"seed_network.json", "seed_network_weights.json", "seed_network.svg",
          "seed_network_neurons.svg", "seed_network_projector.svg", "seed_network_walkthrough.html",
@@ -50,7 +51,7 @@ def test_the_demo_ends_by_saying_which_page_to_open(tmp_path):
     import subprocess
     import sys
 
-    demo = Path(__file__).parents[1] / "demos" / "seed_network.py"
+    demo = ROOT / "demos" / "seed_network.py"
     done = subprocess.run([sys.executable, str(demo), "--out", str(tmp_path)],
                           capture_output=True, text=True, check=True)
     last = done.stdout.strip().splitlines()[-1]

@@ -15,11 +15,11 @@ import unicodedata
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from test_compile import eager_grads
 
 import autograd
 from autograd import TraceError, Value, ops
 from autograd.engine import Role
+from tests.autograd.compile.test_compile import eager_grads
 
 MARK = "SEEDGRAD_PWNED"
 RUN = f'__import__("os").environ.__setitem__("{MARK}", "1")'

@@ -7,7 +7,6 @@ import math
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -15,6 +14,7 @@ from hypothesis import settings
 import nn
 from autograd.testing import BackpropMismatch, check_backprop
 from nn import matrix
+from tests import ROOT
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 
@@ -441,7 +441,7 @@ def test_without_hypothesis_it_names_the_testing_extra():
 
 
 # ---- the exercise end to end: the notebook and the seed demo's pointer to it -----------------
-DEMOS = Path(__file__).resolve().parents[1] / "demos"
+DEMOS = ROOT / "demos"
 
 
 def test_the_notebook_shows_the_report_on_a_wrong_first_attempt_then_the_fix(tmp_path):

@@ -5,7 +5,6 @@ import math
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import Phase, find, given, settings
@@ -23,6 +22,7 @@ from autograd.testing import (
     values,
 )
 from nn.testing import mlps
+from tests import ROOT
 
 # A rule that is wrong by a factor: d(x³)/dx is 3x², not 2x².
 cube = autograd.op("cube", lambda x: x ** 3, lambda x: (2 * x ** 2,))
@@ -351,7 +351,7 @@ def test_hypothesis_is_imported_only_when_a_strategy_is_used():
 
 # ---- the README guide runs as written --------------------------------------------------------
 def test_readme_testing_guide_runs_as_written():
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     guide = readme.split("\n## Testing your own gradient code\n", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", guide, flags=re.DOTALL)
     assert blocks, "no python example in the README's testing guide"

@@ -9,6 +9,7 @@ from pathlib import Path
 import nn
 from autograd import Value, topological_order, viz
 from autograd.viz.dot import LEGEND
+from tests import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -85,7 +86,7 @@ def test_uncollapsed_network_is_drawn_neuron_by_neuron():
 
 
 def test_readme_snippet_and_demo_numbers_agree_with_what_the_readme_says(monkeypatch):
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     said = re.search(r"so this C is ([\d.]+)\. `demos/seed_network.py` prints\s+C = ([\d.]+)",
                      readme)
     assert said, "the README no longer explains the two numbers"
@@ -94,7 +95,7 @@ def test_readme_snippet_and_demo_numbers_agree_with_what_the_readme_says(monkeyp
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
-        "seed_network", Path(__file__).parents[1] / "demos" / "seed_network.py")
+        "seed_network", ROOT / "demos" / "seed_network.py")
     demo = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "seed_network", demo)  # its dataclasses look it up
     spec.loader.exec_module(demo)
@@ -104,7 +105,7 @@ def test_readme_snippet_and_demo_numbers_agree_with_what_the_readme_says(monkeyp
 
 
 def test_readme_contents_lists_every_section_and_the_first_screen_says_what_to_open():
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     contents = readme.split("\n## Contents\n", 1)[1].split("\n## ", 1)[0]
     listed = re.findall(r"^- \[(.+?)\]\(#([^)]+)\)$", contents, flags=re.MULTILINE)
     sections = re.findall(r"^## (.+)$", readme, flags=re.MULTILINE)
@@ -114,11 +115,11 @@ def test_readme_contents_lists_every_section_and_the_first_screen_says_what_to_o
         assert anchor == re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-"), title
     first = readme[:readme.index("<!-- main-command -->")]
     assert "**The seed**" in first and "seed_network_neurons_walkthrough.html" in first
-    assert "docs/backprop.md" in first and (Path(__file__).parents[1] / "docs/backprop.md").exists()
+    assert "docs/backprop.md" in first and (ROOT / "docs/backprop.md").exists()
 
 
 def test_no_project_file_points_outside_the_repository():
-    root = Path(__file__).parents[1]
+    root = ROOT
     skip = {".git", ".venv", ".nox", "build", "out", "node_modules", "__pycache__"}
     suffixes = {".py", ".md", ".cfg", ".toml", ".ipynb", ".txt", ".in", ".html", ""}
     stack, offenders = [root], []
@@ -137,7 +138,7 @@ def test_no_project_file_points_outside_the_repository():
 
 
 def test_notebook_b_builds_the_seed_network_in_a_visible_cell():
-    notebook = json.loads((Path(__file__).parents[1] / "demos" / "b_seed_network.ipynb")
+    notebook = json.loads((ROOT / "demos" / "b_seed_network.ipynb")
                           .read_text(encoding="utf-8"))
     code = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
     assert any('nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid"' in c
@@ -149,7 +150,7 @@ def test_the_notebooks_extra_installs_what_every_notebook_imports():
     import configparser
     import sys
 
-    root = Path(__file__).parents[1]
+    root = ROOT
     config = configparser.ConfigParser()
     config.read(root / "setup.cfg")
     extra = config["options.extras_require"]["notebooks"].split()
