@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
+import nn
 from autograd import Value, ops, viz
 from autograd.draw import build, functions, main
 from autograd.testing import expressions, gradcheck
@@ -256,7 +257,6 @@ def test_pickle_keeps_shared_nodes_shared_and_every_op():
 
 
 def test_nn_modules_and_their_graphs_pickle():
-    import nn
 
     model = nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
     twin = copy.deepcopy(model)
@@ -306,3 +306,71 @@ def test_an_op_entry_is_read_only():
     with pytest.raises(AttributeError, match="read-only"):
         ops.MUL.symbol = "x"
     assert ops.MUL.replace(symbol="×").symbol == "×" and ops.MUL.symbol == "*"
+
+
+# ---- custom op forwards ----------------------------------------------------------------------
+@pytest.mark.parametrize("forward, kind, reason", [
+    (lambda x: 10.0 ** x, OverflowError, "Numerical result out of range"),
+    (lambda x: math.exp(2 * x), OverflowError, "math range error"),
+    (lambda x: 1 / (x - 400.0), ZeroDivisionError, "float division by zero"),
+    (lambda x: math.log(-x), ValueError, "math domain error"),
+])
+def test_a_custom_op_forward_failing_names_the_op_and_inputs(custom_op, forward, kind,
+                                                             reason):
+    f = custom_op("forward_fails_19", forward, lambda x: [x])
+    with pytest.raises(kind, match=r"^op 'forward_fails_19' forward with inputs "
+                                   rf"\(400\.0\): {reason}"):
+        f(Value(400.0))
+
+
+# ---- display templates -------------------------------------------------------------------------
+@pytest.mark.parametrize("display, arity, match", [
+    (("{y}",), None, r"names \{y\}; it may name \{a\}, \{b\}, \{out\}, \{x\}, \{x0\}"),
+    (("{",), 1, r"'\{' is not a valid template .*write \{\{ and \}\} for braces"),
+    (("}",), 1, "is not a valid template"),
+    (("{0}",), 1, r"names \{0\}; it may name \{out\}, \{x\}, \{x0\}"),
+    (("{}",), 2, r"names \{\}"),
+    (("{x:>20000000}",), 1, r"formats \{x\} with :>20000000; only plain names"),
+    (("{out!r}",), 1, r"formats \{out\} with !r"),
+    (("{x.real}",), 1, r"names \{x\.real\}"),
+    (("{x[0]}",), 1, r"names \{x\[0\]\}"),
+    (("{x}",), 2, r"names \{x\}; it may name \{a\}, \{b\}, \{out\}, \{x0\}, \{x1\}"),
+    (("{a}", "{b}", "{c}"), 2, "display has 3 templates for 2 inputs"),
+    (("{x3}",), 3, r"names \{x3\}"),
+])
+def test_bad_display_templates_are_refused_when_the_op_is_declared(display, arity, match):
+    with pytest.raises(ValueError, match=r"^op 'display_19': (display template .*)?" + match):
+        autograd.op("display_19", float, lambda x: [1.0], display=display, arity=arity)
+    assert "display_19" not in autograd.ops.names()  # nothing registered
+
+
+@pytest.mark.parametrize("display, arity, n, shown", [
+    (("cos {x}", ), 1, 1, ["cos v0"]), (("{b}", "{a}·{out}"), 2, 2, ["v1", "v0·o"]),
+    (("{x0}+{x2}",), 3, 3, ["v0+v2", None, None]), (("{{x}} {x}",), 1, 1, ["{x} v0"]),
+    (("2·{x}²",), None, 1, ["2·v0²"]),
+    (("2·{x}²",), None, 2, [None, None]),  # {x} names the input of a one-input node only
+    (("{x0}·{x1}",), None, 2, ["v0·v1", None]), (("{x1}",), None, 1, [None]),
+    ((), None, 2, [None, None])])
+def test_good_display_templates_draw(custom_op, display, arity, n, shown):
+    f = custom_op("display_ok_19", lambda *xs: 1.0, lambda *xs: [1.0] * len(xs),
+                  display=display, arity=arity)
+    out = f(*[Value(float(i), label=f"v{i}") for i in range(n)])
+    names = [f"v{i}" for i in range(n)]
+    assert [out.op_info.describe(pos, "o", names) for pos in range(n)] == shown
+    latex = [out.op_info.describe(pos, "o", names, latex=True) for pos in range(n)]
+    assert [text is None for text in latex] == [text is None for text in shown]
+
+
+@given(st.text())
+def test_any_text_as_display_is_refused_or_renders(text):
+    try:
+        autograd.op("display_any_19", float, lambda x: [1.0], display=(text,), arity=1)
+    except ValueError:
+        assert "display_any_19" not in autograd.ops.names()
+        return
+    try:
+        found = autograd.ops.get("display_any_19").describe(0, "o", ["x"])
+        assert isinstance(found, str)
+    finally:
+        autograd.ops.unregister("display_any_19")
+

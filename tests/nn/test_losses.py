@@ -247,3 +247,47 @@ def test_every_loss_names_itself_for_a_number_too_large_for_a_float(loss, args):
     with pytest.raises(OverflowError, match=rf"^{loss}: targets\[\w\] is an integer of about "
                                             r"5001 digits, too large for a float"):
         getattr(nn, loss)(*args(10**5000))
+
+
+# ---- bad arguments: the loss names itself -------------------------------------------------------
+NAN, INF = math.nan, math.inf
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda o: nn.seed_cost(None, 1.0), TypeError, "seed_cost: outputs must be a sequence, "
+                                                   "got NoneType"),
+    (lambda o: nn.seed_cost(o, None), TypeError, "seed_cost: targets must be a sequence"),
+    (lambda o: nn.mse([o], [None]), TypeError, r"mse: targets\[0\] must be a sequence"),
+    (lambda o: nn.mse([o], [NAN]), ValueError, r"mse: targets\[0\] must be finite, got nan"),
+    (lambda o: nn.softmax_cross_entropy([None], [0]), TypeError,
+     r"softmax_cross_entropy: logits\[0\] must be a sequence"),
+])
+def test_losses_name_themselves_on_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call(Value(0.5))
+
+
+# ---- an overflow names the loss ----------------------------------------------------------
+@pytest.mark.parametrize("who, make", [
+    ("mse", lambda: nn.mse([Value(1e200)], [0.0])),                     # float ** raises
+    ("mse", lambda: nn.mse([Value(1e154)] * 2, [0.0, 0.0])),            # fsum raises
+    ("mse", lambda: nn.mse([Value(1.7e308)], [-1.7e308])),              # o − y is inf
+    ("seed_cost", lambda: nn.seed_cost([Value(1e200)], [0.0])),
+    ("hinge", lambda: nn.hinge([Value(1.7e308)], [-1.0], margin=1.7e308)),
+    ("bce_with_logits", lambda: nn.bce_with_logits([Value(1.7e308)] * 2, [0.0, 0.0],
+                                                   reduction="sum")),
+    ("softmax_cross_entropy", lambda: nn.softmax_cross_entropy([Value(1.7e308),
+                                                                Value(-1.7e308)], 1)),
+    ("l2_penalty", lambda: nn.l2_penalty([Value(1e200)])),
+])
+def test_a_loss_that_overflows_names_itself(who, make):
+    with pytest.raises(OverflowError, match=f"^{who}: overflow: the loss is too large"):
+        make()
+
+
+def test_a_loss_derivative_that_overflows_names_the_loss():
+    loss = nn.l2_penalty([Value(0.9)], alpha=1.7e308)  # α·p² is finite, 2·α·p is not
+    with pytest.raises(OverflowError, match="l2_penalty: overflow: the gradient sent to "
+                                            "input 0"):
+        loss.backward()
+

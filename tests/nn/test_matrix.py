@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nn
+from autograd import Value
 from nn import matrix
 
 ACTIVATIONS = ["sigmoid", "tanh", "linear", "relu"]
@@ -171,3 +172,54 @@ def test_engine_gradients_equal_pytorch(data):
         for j, n in enumerate(layer.neurons):
             assert all(close(w.grad, float(g)) for w, g in zip(n.w, W.grad[j]))
             assert close(n.b.grad, float(b.grad[j]))
+
+
+# ---- bad input: each function names itself and the entry ----------------------------------------
+NAN, INF = math.nan, math.inf
+
+
+def _net():
+    return matrix.Network.from_model(nn.MLP(2, [2, 1], activation="sigmoid", seed=0))
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: matrix.sigma("a"), TypeError, "sigma: z must be a real number, got str 'a'"),
+    (lambda: matrix.sigma(NAN), ValueError, "sigma: z must be finite, got nan"),
+    (lambda: matrix.activate("relu", None), TypeError, "activate: z must be a list of numbers"),
+    (lambda: matrix.activate("relu", [Value(1.0)]), TypeError,
+     r"activate: z\[0\] must be a real number, got Value"),
+    (lambda: matrix.derivative("tanh", [INF]), ValueError,
+     r"derivative: z\[0\] must be finite, got inf"),
+    (lambda: matrix.matvec(None, [1.0]), TypeError, "matvec: W must be a list of rows"),
+    (lambda: matrix.matvec([["a"]], [1.0]), TypeError,
+     r"matvec: W\[0\]\[0\] must be a real number"),
+    (lambda: matrix.matvec([[1.0]], "a"), TypeError, "matvec: v must be a list of numbers"),
+    (lambda: matrix.transpose([[1, 2], [3]]), ValueError,
+     r"transpose: the rows of W have different lengths \[1, 2\]"),
+    (lambda: matrix.outer([1.0], None), TypeError, "outer: v must be a list of numbers"),
+    (lambda: matrix.hadamard(None, [1.0]), TypeError, "hadamard: u must be a list of numbers"),
+    (lambda: matrix.cost([], []), ValueError, r"cost: 0 outputs but 0 targets \(need ≥ 1\)"),
+    (lambda: matrix.cost([NAN], [1.0]), ValueError, r"cost: o\[0\] must be finite, got nan"),
+    (lambda: matrix.Network(None, None, None), TypeError, "Network: W must be a list"),
+    (lambda: matrix.Network([[], [[NAN]]], [[], [0.0]], ["", "relu"]), ValueError,
+     r"Network: W\[1\]\[0\]\[0\] must be finite, got nan"),
+    (lambda: matrix.Network([[], [[1.0]]], [[], [None]], ["", "relu"]), TypeError,
+     r"Network: b\[1\]\[0\] must be a real number, got NoneType"),
+    (lambda: matrix.forward(None, [1.0, 2.0]), TypeError,
+     "forward: net must be a matrix.Network"),
+    (lambda: matrix.forward(_net(), [NAN, 1.0]), ValueError,
+     r"forward: x\[0\] must be finite, got nan"),
+    (lambda: matrix.forward(_net(), "12"), TypeError, "forward: x must be a list of numbers"),
+    (lambda: matrix.backprop(_net(), [1.0, 2.0], None), TypeError,
+     "backward: y must be a list of numbers"),
+    (lambda: matrix.backward(_net(), [[]], [[1.0, 2.0]], [1.0]), ValueError,
+     "backward: z and a need one entry per layer"),
+    (lambda: matrix.loss_gradients(_net(), None, None), TypeError,
+     "loss_gradients: X must be a list of samples, got NoneType"),
+    (lambda: matrix.loss_gradients(_net(), [[1.0, NAN]], [[0.5]]), ValueError,
+     r"loss_gradients: X\[0\]\[1\] must be finite"),
+])
+def test_matrix_functions_reject_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+

@@ -1,7 +1,9 @@
 """nn modules: construction, names, micrograd compatibility, one node per neuron, errors."""
 
+import math
 import pkgutil
 import random
+import tracemalloc
 
 import pytest
 
@@ -278,3 +280,72 @@ def test_non_sequence_input_is_a_type_error(x):
 def test_non_number_input_is_a_type_error():
     with pytest.raises(TypeError, match="Value"):
         seed_network()([1.0, "x"])
+
+
+# ---- bad inputs and arguments: errors name the module and the value -----------------------------
+NAN, INF = math.nan, math.inf
+
+
+def _model():
+    return nn.MLP(2, [3, 1], seed=0)
+
+
+@pytest.mark.parametrize("x, error, match", [
+    ([NAN, 1.0], ValueError, "MLP: input 0 is nan, not a finite number"),
+    ([1.0, -INF], ValueError, "MLP: input 1 is -inf, not a finite number"),
+    ([Value(NAN), 1.0], ValueError, "MLP: input 0 is nan"),
+    (["a", 1.0], TypeError, "MLP: input 0 must be a number or a Value, got str 'a'"),
+    ([1.0, None], TypeError, "MLP: input 1 must be a number or a Value, got NoneType None"),
+    ([10**400, 1.0], ValueError, "MLP: input 0 is an integer too large for a float"),
+    (Value(1.0), TypeError, "MLP: expected a sequence of 2 numbers or Values, got Value"),
+    ([1.0], ValueError, "MLP: expected 2 inputs, got 1"),
+])
+def test_mlp_rejects_bad_inputs(x, error, match):
+    with pytest.raises(error, match=match):
+        _model()(x)
+
+
+@pytest.mark.parametrize("make, error, match", [
+    (lambda: nn.Neuron(2, nonlin="yes"), TypeError, "Neuron: nonlin must be True or False, "
+                                                    "got 'yes'"),
+    (lambda: nn.Layer(2, 2, foo=1), TypeError, "Layer: unknown keyword argument 'foo'"),
+    (lambda: nn.MLP(2, [3, 0]), ValueError, r"MLP: nouts\[1\] must be ≥ 1, got 0"),
+    (lambda: nn.MLP(2, None), TypeError, "MLP: nouts must be a list of layer sizes, got None"),
+])
+def test_module_constructors_reject_bad_arguments(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+# ---- network size --------------------------------------------------------------------------
+@pytest.mark.parametrize("make, who, count", [
+    (lambda: nn.MLP(10**9, [1]), "MLP", "1,000,000,001"),
+    (lambda: nn.MLP(2, [5000, 5000]), "MLP", "25,020,000"),
+    (lambda: nn.Layer(10**4, 10**4), "Layer", "100,010,000"),
+    (lambda: nn.Neuron(10**8), "Neuron", "100,000,001"),
+])
+def test_networks_over_the_limit_are_refused_before_allocating(make, who, count):
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=rf"^{who}: {count} parameters is over "
+                                             r"max_parameters=10,000,000 .*pass "
+                                             r"max_parameters=None"):
+            make()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # bytes: nothing was built
+
+
+def test_the_size_limit_can_be_lifted_or_lowered():
+    assert nn.MAX_PARAMETERS == 10**7
+    assert len(nn.MLP(2, [3], max_parameters=9).parameters()) == 9
+    with pytest.raises(ValueError, match=r"MLP: 9 parameters is over max_parameters=8"):
+        nn.MLP(2, [3], max_parameters=8)
+    assert len(nn.MLP(2, [3], max_parameters=None).parameters()) == 9
+    assert len(nn.Layer(3, 2, max_parameters=None).parameters()) == 8
+    with pytest.raises(ValueError, match="max_parameters must be ≥ 1, got 0"):
+        nn.Neuron(2, max_parameters=0)
+    with pytest.raises(TypeError, match="max_parameters must be an int"):
+        nn.MLP(2, [3], max_parameters=1e9)
+

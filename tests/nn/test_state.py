@@ -4,12 +4,16 @@ input rejected with the model left untouched."""
 import json
 import math
 import os
+import stat
+import threading
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import nn
+from tests.autograd.test_files import _socket
+from tests.nn.test_optim import _Trap
 
 
 def seed_network(seed=0):
@@ -184,3 +188,178 @@ def test_load_rejects_corrupt_files_and_changes_nothing(tmp_path, prepare, messa
 def test_load_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         seed_network().load(tmp_path / "nope.json")
+
+
+# ---- corrupt, huge, odd or hostile files: refused, the model untouched --------------------------
+def _model():
+    return nn.MLP(2, [3, 1], seed=0)
+
+
+def _corrupt_files(tmp_path, state):
+    files = {
+        "binary": b"\xff\xfe\x00 not text",
+        "deep": b"[" * 100_000 + b"]" * 100_000,
+        "version_true": json.dumps({"format": "seedgrad.nn.state", "version": True,
+                                    "parameters": state}).encode(),
+        "huge_int": json.dumps({"format": "seedgrad.nn.state", "version": 1,
+                                "parameters": {**state, next(iter(state)): 10**400}}).encode(),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    return tmp_path
+
+
+@pytest.mark.parametrize("name, error, match", [
+    ("binary", ValueError, "load: .*binary is not a text file"),
+    ("deep", ValueError, "load: .*deep is not valid JSON .*nested too deeply"),
+    ("version_true", ValueError, "load: .*version_true has version True"),
+    ("huge_int", ValueError,
+     "load .*parameter layers.0.neurons.0.w.0 is an integer of about .* digits, too large"),
+    ("missing", FileNotFoundError, "load: cannot read '.*missing'"),
+    (".", IsADirectoryError, "load: cannot read"),
+])
+def test_load_of_a_bad_file_changes_no_parameter(tmp_path, name, error, match):
+    model = _model()
+    before = model.state_dict()
+    _corrupt_files(tmp_path, before)
+    with pytest.raises(error, match=match):
+        model.load(tmp_path / name)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("path, error, match", [
+    (None, TypeError, "load: path must be a str or os.PathLike, got NoneType None"),
+    (3, TypeError, "load: path must be a str or os.PathLike, got int 3"),
+])
+def test_load_rejects_non_paths(path, error, match):
+    with pytest.raises(error, match=match):
+        _model().load(path)
+
+
+def test_load_state_dict_with_a_huge_int_changes_nothing():
+    model = _model()
+    before = model.state_dict()
+    with pytest.raises(ValueError,
+                       match="load_state_dict: parameter .* integer of about .* digits, too large"):
+        model.load_state_dict({**before, "layers.1.neurons.0.b": 10**400})
+    assert model.state_dict() == before
+
+
+def _state_file(tmp_path):
+    model = nn.MLP(2, [2, 1], seed=0)
+    model.save(tmp_path / "m.json")
+    return model, tmp_path / "m.json"
+
+
+def test_load_refuses_files_over_max_bytes_and_reads_at_most_that_much(tmp_path, monkeypatch):
+    model, path = _state_file(tmp_path)
+    before = model.state_dict()
+    size = path.stat().st_size
+    with pytest.raises(ValueError, match=f"load: .*m.json has {size} bytes, over "
+                                         f"max_bytes={size - 1}"):
+        model.load(path, max_bytes=size - 1)
+    model.load(path, max_bytes=size)
+    model.load(path, max_bytes=None)
+    assert model.state_dict() == before
+    assert nn.state.MAX_LOAD_BYTES == 64 * 2**20
+    for bad, error in [(0, ValueError), (-1, ValueError), (1.5, TypeError), ("9", TypeError)]:
+        with pytest.raises(error, match="load: max_bytes must be"):
+            model.load(path, max_bytes=bad)
+    # a file that claims size 0 but has more (as /proc files do): the read itself is bounded
+    reads = []
+    real_fdopen = os.fdopen
+
+    def spy(fd, mode):
+        f = real_fdopen(fd, mode)
+        return _SpyReader(f, reads)
+
+    monkeypatch.setattr(nn.state.os, "fstat", lambda fd: os.stat_result(
+        (stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0)))
+    monkeypatch.setattr(nn.state.os, "stat", lambda p: os.stat_result(
+        (stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0)))
+    monkeypatch.setattr(nn.state.os, "fdopen", spy)
+    with pytest.raises(ValueError, match="has more than max_bytes=100 bytes"):
+        model.load(path, max_bytes=100)
+    assert reads == [101]
+
+
+class _SpyReader:
+    def __init__(self, f, reads):
+        self.f, self.reads = f, reads
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.f.close()
+
+    def read(self, n=-1):
+        self.reads.append(n)
+        return self.f.read(n)
+
+
+@pytest.mark.parametrize("target, match", [
+    ("/dev/zero", "it is a character device, not a regular file"),
+    ("/dev/null", "it is a character device, not a regular file"),
+    ("fifo", "it is a FIFO"),
+    ("socket", "it is a socket"),
+    ("dir", "it is a directory"),
+])
+def test_load_refuses_non_regular_files_without_blocking(tmp_path, target, match):
+    model, _ = _state_file(tmp_path)
+    before = model.state_dict()
+    os.mkfifo(tmp_path / "fifo")  # no writer: opening it for reading would block forever
+    _socket(tmp_path).rename(tmp_path / "socket")
+    (tmp_path / "dir").mkdir()
+    path = target if target.startswith("/") else tmp_path / target
+    outcome = []
+
+    def load():
+        try:
+            model.load(path)
+        except OSError as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(timeout=5)
+    assert not thread.is_alive(), f"load({target}) blocked"
+    assert len(outcome) == 1 and match in str(outcome[0]) and "load: cannot read" in str(
+        outcome[0])
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("where", ["top", "parameters"])
+def test_load_rejects_duplicate_keys_at_any_level_naming_the_key(tmp_path, where):
+    model, path = _state_file(tmp_path)
+    before = model.state_dict()
+    text = path.read_text()
+    if where == "top":
+        text = text.replace('"format"', '"version": 2, "format"', 1)
+        key = "version"
+    else:
+        key = next(iter(before))
+        text = text.replace(f'"{key}":', f'"{key}": 123.0, "{key}":', 1)
+    path.write_text(text)
+    with pytest.raises(ValueError, match=f"load: .*m.json gives the key '{key}' twice"):
+        model.load(path)
+    assert model.state_dict() == before
+    # written with an escape it is the same key
+    path.write_text('{"format": "seedgrad.nn.state", "\\u0066ormat": 1}')
+    with pytest.raises(ValueError, match="gives the key 'format' twice"):
+        model.load(path)
+
+
+@pytest.mark.parametrize("how", ["load", "load_state_dict"])
+def test_an_interrupt_while_a_model_loads_leaves_every_parameter_as_it_was(tmp_path, how):
+    model, path = _state_file(tmp_path)
+    state = {name: x + 1.0 for name, x in model.state_dict().items()}
+    path.write_text(json.dumps({"format": "seedgrad.nn.state", "version": 1,
+                                "parameters": state}))
+    before = model.state_dict()
+    model.parameters()[3].__class__ = _Trap
+    _Trap.armed = True
+    with pytest.raises(KeyboardInterrupt):
+        model.load(path) if how == "load" else model.load_state_dict(state)
+    assert model.state_dict() == before
+

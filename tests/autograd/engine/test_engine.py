@@ -732,3 +732,69 @@ def test_dot_with_numbers_of_other_types_in_data():
         with pytest.raises(TypeError, match="dot: expected a real number, got str 'junk'"):
             autograd.dot([w], [x], b)
         holder.data = 1.0
+
+
+# ---- ** at 0 ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_pow_at_zero_zero_has_pytorchs_zero_gradients(create_graph):
+    x, y = Value(0.0), Value(0.0)
+    out = x ** y
+    assert out.data == 1.0
+    gx, gy = autograd.grad(out, [x, y], create_graph=create_graph)
+    assert (gx.data, gy.data) == (0.0, 0.0)
+
+
+def test_zero_to_a_value_exponent_at_zero_and_friends():
+    y = Value(0.0)
+    (gy,) = autograd.grad(0 ** y, [y])  # the second repro
+    assert gy.data == 0.0
+    x = Value(0.0)
+    (gx,) = autograd.grad(x ** 0, [x])
+    assert gx.data == 0.0
+    for b, want in ((1.0, (1.0, 0.0)), (2.0, (0.0, 0.0)), (3.0, (0.0, 0.0))):
+        x, y = Value(0.0), Value(b)
+        assert [g.data for g in autograd.grad(x ** y, [x, y])] == list(want)
+    a, b = Value(2.0), Value(0.0)  # away from a = 0 nothing changed: b·a^(b−1) = 0, ln 2
+    assert [g.data for g in autograd.grad(a ** b, [a, b])] == [0.0, math.log(2.0)]
+
+
+def test_pow_at_zero_base_with_an_exponent_in_0_1_still_names_the_op():
+    x, y = Value(0.0), Value(0.5)
+    with pytest.raises(ZeroDivisionError, match=r"backward of '\*\*' with inputs \(0\.0, 0\.5\)"):
+        autograd.grad(x ** y, [x, y])
+
+
+# ---- sum of inf and -inf ------------------------------------------------------------------------
+@pytest.mark.parametrize("terms", [[math.inf, -math.inf], [1.0, -math.inf, 2.0, math.inf],
+                                   [-math.inf] + [0.5] * 10 + [math.inf]])
+def test_sum_of_inf_and_minus_inf_names_sum_and_the_terms(terms):
+    with pytest.raises(ValueError, match=r"^sum: the terms include both inf and -inf, whose "
+                                         r"sum is undefined \(terms \[.*inf.*\]\)$"):
+        autograd.sum([Value(t) for t in terms])
+
+
+def test_sum_of_one_infinity_or_a_nan_is_unchanged():
+    assert autograd.sum([Value(math.inf), Value(1.0)]).data == math.inf
+    assert math.isnan(autograd.sum([Value(math.nan), Value(math.inf)]).data)
+
+
+# ---- on_step ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("on_step", [5, "print", [print]])
+def test_backprop_refuses_an_on_step_that_is_not_a_function(on_step):
+    x = Value(1.0)
+    loss = x + x
+    with pytest.raises(TypeError, match=r"^backprop: on_step must be a function \(node, g, "
+                                        r"sends\) or None, got "):
+        autograd.backprop(loss, on_step=on_step)
+
+
+def test_an_error_inside_on_step_is_not_blamed_on_the_op():
+    x = Value(1.0)
+
+    def step(node, g, sends):
+        raise ZeroDivisionError("my own division")
+
+    for create_graph in (False, True):
+        with pytest.raises(ZeroDivisionError, match="^my own division$"):
+            autograd.backprop(x * x + x, on_step=step, create_graph=create_graph)
+

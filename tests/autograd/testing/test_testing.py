@@ -361,3 +361,75 @@ def test_readme_testing_guide_runs_as_written():
     assert len(tests) >= 2
     for test in tests:
         test()
+
+
+# ---- gradcheck at bad inputs: its own error or f's, named ---------------------------------------
+NAN, INF = math.nan, math.inf
+
+
+def _boom(x):
+    raise RuntimeError("boom inside f")
+
+
+@pytest.mark.parametrize("f, inputs, kwargs, error, match", [
+    (_boom, [1.0], {}, RuntimeError, "boom inside f"),  # at the inputs: f's own error
+    (lambda x: x.log(), [1e-7], {}, ValueError,
+     r"gradcheck: f raised ValueError at the finite-difference point \(-9e-07,\) .*"
+     "log: domain error.*use a smaller eps"),
+    (lambda x: x * NAN, [1.0], {}, ValueError,
+     r"gradcheck: output 0 of f is nan at inputs \(1\.0,\)"),
+    (lambda x: x * NAN, [1.0], {"raise_exception": False}, ValueError,
+     "gradcheck: output 0 of f is nan"),
+    (lambda x: x if x.data == 1.0 else x * NAN, [1.0], {}, ValueError,
+     "gradcheck: the finite-difference estimate of the first derivative of output 0 .* is nan"),
+    (lambda x: x * x, [1e300], {"eps": 1e300}, ValueError, "gradcheck: output 0 of f is inf"),
+    (lambda x: x * x, [1.0], {"eps": 1e300}, ValueError,
+     "gradcheck: the finite-difference estimate .* is nan .*eps=1e\\+300"),
+    (lambda x: x * x, [1.0], {"eps": 1e-300}, ValueError,
+     "gradcheck: eps=1e-300 is too small to move input 0"),
+    (lambda x: x, [NAN], {}, ValueError, r"gradcheck: inputs\[0\] must be finite, got nan"),
+    (lambda x: x, [10**400], {}, ValueError,
+     r"gradcheck: inputs\[0\] is an integer too large for a float"),
+    (lambda x: x, [1.0], {"eps": 0}, ValueError, "gradcheck: eps must be a finite number > 0"),
+    (lambda x: x, [1.0], {"eps": -1e-6}, ValueError, "gradcheck: eps must be a finite number"),
+    (lambda x: x, [1.0], {"order": 1.0}, ValueError, "gradcheck: order must be 1 or 2, got 1.0"),
+    (lambda x: x, [1.0], {"raise_exception": "no"}, TypeError,
+     "gradcheck: raise_exception must be True or False, got 'no'"),
+    (lambda x: [x] if x.data == 1.0 else [x, x], [1.0], {}, ValueError,
+     "gradcheck: f returned 1 outputs at the inputs but 2 at a nearby point"),
+])
+def test_gradcheck_bad_input(f, inputs, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        gradcheck(f, inputs, **kwargs)
+
+
+# ---- the strategies' bounds and ops: InvalidArgument naming them -------------------------------
+@pytest.mark.parametrize("kwargs, match", [
+    ({"min_value": 5e-324, "max_value": 5e-324}, r"\[5e-324, 5e-324\] holds only subnormal"),
+    ({"min_value": -1e-310, "max_value": -5e-324}, r"\[-1e-310, -5e-324\] holds only "),
+    ({"max_value": 10**400}, r"max_value must be a finite real number within the float "
+                             r"range \(±1\.8e308\), got an int of about 400 digits"),
+    ({"min_value": -(10**5000)}, "min_value must .* got an int of about 5000 digits"),
+    ({"min_value": math.nan}, "min_value must be a finite real number, got nan"),
+    ({"max_value": "1"}, "max_value must be a finite real number, got '1'"),
+])
+def test_values_refuses_bad_bounds_with_invalid_argument(kwargs, match):
+    with pytest.raises(InvalidArgument, match=r"^values: " + match):
+        values(**kwargs)
+    with pytest.raises(InvalidArgument, match=r"^expressions: " + match):
+        expressions(**kwargs)
+
+
+@given(values(min_value=-5e-324, max_value=5e-324))
+def test_an_interval_with_zero_and_subnormals_draws_zero(x):
+    assert x == 0.0
+
+
+def test_expressions_names_a_custom_op_without_arity(custom_op):
+    custom_op("my_op", float, lambda x: [1.0])
+    with pytest.raises(InvalidArgument, match=r"^expressions: op 'my_op' takes any number of "
+                                              r"inputs \(declared without arity\).*arity=1"):
+        expressions(ops=["my_op"])
+    with pytest.raises(InvalidArgument, match=r"unknown ops \['no_such_op'\]"):
+        expressions(ops=["no_such_op"])
+

@@ -101,3 +101,51 @@ def test_over_the_limit_the_text_says_how_to_draw_it():
     assert "autograd.viz.save_svg(value, 'graph.svg', max_nodes=None)" in text
     collapsed = viz.to_dot(C, collapse=True)._repr_mimebundle_()  # following the advice
     assert list(collapsed) == ["text/html"] and "neuron 15 of layer 2" in collapsed["text/html"]
+
+
+# ---- a diagram over the limit or unrenderable is shown as text ----------------------------------
+def _small_graph():
+    x = Value(0.5, label="x")
+    y = (x * 2).tanh()
+    y.label = "y"
+    y.backward()
+    return y
+
+
+@pytest.fixture(scope="module")
+def huge():
+    x = Value(0.5, label="x")
+    y = x
+    for i in range(200_000):
+        y = y * 1.0001 if i % 2 else y + x
+    return y
+
+
+def test_jupyter_display_of_a_huge_value_falls_back_to_text_fast(huge):
+    start = time.perf_counter()
+    assert list(huge._repr_mimebundle_()) == ["text/plain"]
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_diagram_over_the_limit_is_shown_as_text_not_rendered(monkeypatch):
+    y = Value(0.1, label="x")
+    for _ in range(60):
+        y = y.tanh()
+    d = viz.to_dot(y)  # no limit: 61 boxes
+    assert d.node_count == 61
+    monkeypatch.setattr(viz, "MAX_NODES", 50)
+    monkeypatch.setattr(viz, "render", lambda *a, **k: pytest.fail("rendered anyway"))
+    bundle = d._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"]
+    assert "not drawn: the graph has 61 nodes, over MAX_NODES=50" in bundle["text/plain"]
+
+
+def test_a_diagram_graphviz_cannot_render_is_text_and_mime_filters_are_kept():
+    bad = viz.Diagram()
+    bad.body.append("\tthis is { not DOT\n")
+    assert "not drawn: render: Graphviz" in bad._repr_mimebundle_()["text/plain"]
+    good = viz.to_dot(_small_graph())
+    assert good._repr_mimebundle_(include=["text/plain"]) == {}
+    assert good._repr_mimebundle_(exclude=["image/svg+xml", "text/html"]) == {}
+    assert list(good._repr_mimebundle_(include=["image/svg+xml"])) == ["image/svg+xml"]
+

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import autograd
+import nn
 from autograd import Value, viz
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -259,7 +260,6 @@ def _seed_like_graph():
 
 def test_grouping_reads_roles_not_labels():
     """Renaming every label of an nn network leaves collapse=True's neuron boxes as they were."""
-    import nn
 
     model = nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
     cost = nn.seed_cost(model([0.05, 0.1]), [0.01, 0.99])
@@ -375,7 +375,6 @@ def test_nodes_used_a_few_times_far_apart_get_copies_too():
 
 
 def test_the_seed_network_has_no_copies():
-    import nn
 
     model = nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
     cost = nn.seed_cost(model([0.05, 0.1]), [0.01, 0.99])
@@ -395,3 +394,92 @@ def test_every_drawing_function_shows_the_same_options_as_keywords():
     assert set(viz.DrawOptions.__annotations__) == set(viz.dot.DEFAULTS)
     with pytest.raises(TypeError, match="to_svg: unknown option 'colour'"):
         viz.to_svg(Value(1.0), colour=False)
+
+
+# ---- bad arguments and huge graphs: refused fast, naming the function ---------------------------
+def _small_graph():
+    x = Value(0.5, label="x")
+    y = (x * 2).tanh()
+    y.label = "y"
+    y.backward()
+    return y
+
+
+def test_a_refused_render_keeps_the_old_file(tmp_path):
+    target = tmp_path / "g.svg"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(viz.RenderError, match="save_svg: the graph has 3 nodes, over "
+                                              "max_nodes=1"):
+        viz.save_svg(_small_graph(), target, max_nodes=1, show_constants=False)
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["g.svg"]
+
+
+@pytest.fixture(scope="module")
+def huge():
+    x = Value(0.5, label="x")
+    y = x
+    for i in range(200_000):
+        y = y * 1.0001 if i % 2 else y + x
+    return y
+
+
+@pytest.mark.parametrize("call, who", [
+    (lambda y, tmp: viz.to_svg(y), "to_svg"),
+    (lambda y, tmp: viz.to_svg(y, show_constants=False), "to_svg"),
+    (lambda y, tmp: viz.to_svg(y, collapse=True), "to_svg"),
+    (lambda y, tmp: viz.save_svg(y, tmp / "g.svg"), "save_svg"),
+    (lambda y, tmp: viz.walkthrough(y, tmp / "w.html"), "walkthrough"),
+    (lambda y, tmp: viz.to_dot(y, max_nodes=10), "to_dot"),
+])
+def test_a_huge_graph_is_refused_fast_before_any_per_node_work(huge, tmp_path, monkeypatch,
+                                                               call, who):
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("the graph was analysed before the node limit was checked")
+
+    monkeypatch.setattr(viz.graph.Graph, "__init__", no_analysis)
+    start = time.perf_counter()
+    with pytest.raises(viz.RenderError, match=f"{who}: the graph has over [0-9]+ nodes, "
+                                              "over max_nodes="):
+        call(huge, tmp_path)
+    assert time.perf_counter() - start < 1.0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_wasm_render_does_not_spoil_the_next_one(capfd):
+    source = 'digraph { a -> b }'
+    with pytest.raises(viz.RenderError, match="render: Graphviz"):
+        viz.render(source, format="png", backend="wasm")  # png is not in the wasm build
+    svg = viz.render(source, backend="wasm")
+    assert b"<svg" in svg
+    assert capfd.readouterr().out == ""  # no stale output of the failed render on stdout
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda y: viz.to_svg(y, clusters=1), TypeError,
+     "to_svg: clusters must be None, True or False, got 1"),
+    (lambda y: viz.render("digraph {}", format=None), ValueError,
+     "render: format must be a Graphviz format such as 'svg', got None"),
+    (lambda y: viz.render("digraph {}", format="nope"), ValueError,
+     "render: format must be a Graphviz format such as 'svg', got 'nope'"),
+    (lambda y: viz.pretty(None), TypeError, "pretty: label must be a str, got NoneType"),
+    (lambda y: viz.to_svg(None), TypeError, "to_svg: root must be a Value, got NoneType"),
+    (lambda y: viz.walkthrough(y, 7), TypeError, "walkthrough: path must be a str"),
+])
+def test_viz_rejects_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call(_small_graph())
+
+
+@pytest.mark.parametrize("corrupt, error, match", [
+    (lambda y: setattr(y, "label", 5), TypeError,
+     r"to_dot: node #\d+ has label 5 \(int\); labels are str"),
+    (lambda y: setattr(y, "grad", "x"), TypeError,
+     "to_dot: node 'y' has a .grad that is not a number: str 'x'"),
+])
+def test_viz_names_a_corrupted_node(corrupt, error, match):
+    y = _small_graph()
+    corrupt(y)
+    with pytest.raises(error, match=match):
+        viz.to_dot(y)
+
