@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd import activations
 from autograd.reals import real
 
 __all__ = [
@@ -75,11 +76,7 @@ def sigma(z: float) -> float:
         TypeError: `z` is not a real number.
         ValueError: `z` is not finite.
     """
-    z = real(z, "sigma", "z")
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+    return _SIGMOID.function(real(z, "sigma", "z"))
 
 
 def sigma_prime(z: float) -> float:
@@ -92,59 +89,41 @@ def sigma_prime(z: float) -> float:
         TypeError: `z` is not a real number.
         ValueError: `z` is not finite.
     """
-    s = sigma(z)
-    return s * (1 - s)
+    return _SIGMOID.derivative(real(z, "sigma_prime", "z"))
 
 
-_F = {
-    "sigmoid": sigma,
-    "tanh": math.tanh,
-    "relu": lambda z: z if z > 0 else 0.0,
-    "linear": lambda z: z,
-}
-_F_PRIME = {
-    "sigmoid": sigma_prime,
-    "tanh": lambda z: 1 - math.tanh(z) ** 2,
-    "relu": lambda z: 1.0 if z > 0 else 0.0,  # 0 at z = 0, as the engine and PyTorch
-    "linear": lambda z: 1.0,
-}
+_SIGMOID = activations.get("sigmoid", "nn.matrix")  # the seed's σ
 
 
 def activate(name: str, z: Vector) -> Vector:
     """f(z) elementwise for the activation `name`.
 
     Args:
-        name: 'sigmoid', 'tanh', 'relu' or 'linear'.
+        name: an activation of `autograd.activations`: 'sigmoid', 'tanh', 'relu', 'linear'.
         z: a list of finite numbers.
 
     Raises:
         TypeError: `z` is not a list of real numbers.
         ValueError: `name` is unknown, or `z` holds a non-finite number.
     """
-    f = _function(_F, name)
+    f = activations.get(name, "activate").function
     return [f(x) for x in _numbers(z, "activate", "z")]
 
 
 def derivative(name: str, z: Vector) -> Vector:
-    """f′(z) elementwise for the activation `name` (ReLU′(0) = 0, as the engine).
+    """f′(z) elementwise for the activation `name`, taken at the pre-activations z (ReLU′(0)
+    = 0, as the engine).
 
     Args:
-        name: 'sigmoid', 'tanh', 'relu' or 'linear'.
-        z: a list of finite numbers.
+        name: the activation, as for `activate`.
+        z: the pre-activations, finite numbers.
 
     Raises:
-        TypeError: `z` is not a list of real numbers.
-        ValueError: `name` is unknown, or `z` holds a non-finite number.
+        TypeError: `z` holds something other than real numbers.
+        ValueError: the activation is not in the table, or a z is inf or nan.
     """
-    f = _function(_F_PRIME, name)
+    f = activations.get(name, "derivative").derivative
     return [f(x) for x in _numbers(z, "derivative", "z")]
-
-
-def _function(table: dict[str, Any], name: str) -> Any:
-    if name not in table:
-        raise ValueError(f"matrix: unknown activation {name!r}; choose one of "
-                         + ", ".join(repr(k) for k in table))
-    return table[name]
 
 
 # ---- linear algebra on lists ----------------------------------------------------------------
@@ -274,7 +253,7 @@ class Network:
             if len(self.b[layer]) != len(rows):
                 raise ValueError(f"Network: b[{layer}] has {len(self.b[layer])} entries for "
                                  f"{len(rows)} neurons")
-            _function(_F, self.activation[layer])
+            activations.get(self.activation[layer], "Network", f"activation[{layer}]")
 
     @classmethod
     def from_model(cls, model: Any) -> Network:

@@ -11,28 +11,22 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd import Role, Value, dot
+from autograd import Role, Value, activations, dot
 from nn import state as _state
 from nn._util import choice, positive_int, random_source
 
 __all__ = ["ACTIVATIONS", "INITS", "MAX_PARAMETERS", "Module", "Neuron", "Layer", "MLP"]
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
-"""The activations a neuron can have ('linear': a = z, no extra node)."""
+ACTIVATIONS = activations.names()
+"""The activations a neuron can have ('linear': a = z, no extra node), in the order of
+`autograd.activations`' table (whose entries an activation registered later joins)."""
 # Weight initialisations, all uniform: U(-1, 1) as micrograd; LeCun (variance 1/nin) for
 # sigmoid/tanh; He (variance 2/nin) for ReLU. Biases start at 0 in every case.
 INITS = ("uniform", "lecun", "he")
 """The weight initialisations: U(-1, 1) as micrograd, LeCun (sigmoid/tanh), He (ReLU)."""
-
-_APPLY: dict[str, Callable[[Value], Value] | None] = {
-    "sigmoid": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "linear": None,  # a = z: no extra node
-}
 
 # Networks with more parameters are refused before anything is allocated (10⁹ scalar
 # parameters would take ~2 minutes and ~200 GB before failing): pass max_parameters=None,
@@ -188,7 +182,8 @@ class Neuron(Module):
             raise TypeError(f"Neuron: nonlin must be True or False, got {nonlin!r}")
         if activation is None:
             activation = "relu" if nonlin else "linear"
-        self.activation = choice(activation, ACTIVATIONS, "Neuron", "activation")
+        entry = activations.get(activation, "Neuron")
+        self.activation = entry.name
         init = choice(init, INITS, "Neuron", "init")
         source = random_source(seed, rng, "Neuron")
         layer, j = _index(index, "Neuron")
@@ -206,12 +201,12 @@ class Neuron(Module):
         self._a_role = Role("a", layer, j)
         self._input_labels = [f"a_{{{layer - 1},{k}}}" for k in range(nin)]
         self._input_roles = [Role("a", layer - 1, k) for k in range(nin)]
-        self._apply = _APPLY[self.activation]
+        self._apply = entry.apply_to()
 
     @property
     def nonlin(self) -> bool:
         """micrograd's flag: True unless the activation is linear."""
-        return self.activation != "linear"
+        return activations.get(self.activation, "Neuron.nonlin").op is not None
 
     def __call__(self, x: Iterable[Any]) -> Value:
         """The neuron's activation a = f(Σₖ wₖ·xₖ + b) for `nin` numbers or Values."""
@@ -326,9 +321,9 @@ class MLP(Module):
         self.nouts = [positive_int(n, "MLP", f"nouts[{i}]") for i, n in enumerate(nouts)]
         if not self.nouts:
             raise ValueError("MLP: nouts must name at least one layer, got []")
-        self.activation = choice(activation, ACTIVATIONS, "MLP", "activation")
-        self.output_activation = choice(output_activation, ACTIVATIONS, "MLP",
-                                        "output_activation")
+        self.activation = activations.get(activation, "MLP").name
+        self.output_activation = activations.get(output_activation, "MLP",
+                                                 "output_activation").name
         choice(init, INITS, "MLP", "init")
         sizes = [self.nin, *self.nouts]
         _check_size(sum((a + 1) * b for a, b in zip(sizes, sizes[1:])), max_parameters, "MLP")
@@ -354,13 +349,13 @@ class MLP(Module):
         """(z, a) per layer for one input: z[l][j] is z_{l,j}, a[0] the inputs (z[0] = [])."""
         xs = _inputs(x, self.nin, "MLP.trace", self._input_labels, self._input_roles)
         zs: list[list[Value]] = [[]]
-        activations = [xs]
+        outputs = [xs]
         for layer in self.layers:
             z = [n._pre(xs) for n in layer.neurons]
             xs = [n._act(zj) for n, zj in zip(layer.neurons, z)]
             zs.append(z)
-            activations.append(xs)
-        return zs, activations
+            outputs.append(xs)
+        return zs, outputs
 
     def __repr__(self) -> str:
         return (f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "

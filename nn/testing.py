@@ -17,14 +17,16 @@ except ImportError as error:  # pragma: no cover - depends on the install
 
 import nn
 from autograd import Value
+from autograd import activations as table
 from autograd import sum as value_sum
 from autograd.testing import values
 from autograd.testing.checks import check_bounds, check_choice, check_int, check_sizes
 
 __all__ = ["ACTIVATIONS", "MLPCase", "mlps"]
 
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")
-"""The activations `mlps` draws from by default."""
+ACTIVATIONS = nn.ACTIVATIONS
+"""`nn.ACTIVATIONS`, in the order of `autograd.activations`' table (hypothesis shrinks
+towards the first)."""
 
 
 # ---- mlps() ---------------------------------------------------------------------------------
@@ -75,7 +77,7 @@ def _mlp_case(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_layers: int
 
 def mlps(*, min_inputs: int = 1, max_inputs: int = 3, min_layers: int = 1,
          max_layers: int = 3, max_width: int = 4, min_samples: int = 1, max_samples: int = 3,
-         activations: Collection[str] = ACTIVATIONS, min_value: float = -2.0,
+         activations: Collection[str] | None = None, min_value: float = -2.0,
          max_value: float = 2.0) -> st.SearchStrategy[MLPCase]:
     """Small `nn.MLP`s (weights and biases in [-1, 1]) with input samples and targets.
 
@@ -87,7 +89,8 @@ def mlps(*, min_inputs: int = 1, max_inputs: int = 3, min_layers: int = 1,
         max_width: most neurons in a layer (the output layer too).
         min_samples: fewest samples in the data set (≥ 1).
         max_samples: most samples.
-        activations: the hidden and output activations to draw from (`ACTIVATIONS`).
+        activations: the hidden and output activations to draw from; None: every one in
+            `autograd.activations`' table (one registered later too).
         min_value: lowest input or target value.
         max_value: highest input or target value.
 
@@ -99,6 +102,8 @@ def mlps(*, min_inputs: int = 1, max_inputs: int = 3, min_layers: int = 1,
     check_int("mlps", "max_width", max_width, 1)
     check_sizes("mlps", "min_samples", min_samples, "max_samples", max_samples, 1)
     check_bounds("mlps", min_value, max_value)
-    activations = check_choice("mlps", "activations", activations, ACTIVATIONS)
+    known = table.names()
+    activations = check_choice("mlps", "activations", known if activations is None
+                               else activations, known)
     return _mlp_case(min_inputs, max_inputs, min_layers, max_layers, max_width, min_samples,
                      max_samples, activations, float(min_value), float(max_value))

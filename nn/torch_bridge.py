@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any
 
+from autograd import activations
 from autograd._optional import extra_needed
 from nn.module import MAX_PARAMETERS, MLP
 
@@ -21,9 +22,6 @@ if TYPE_CHECKING:
     import torch
 
 __all__ = ["to_torch", "from_torch"]
-
-# activation name → torch module class name (in torch.nn); 'linear' has no module
-_TORCH_ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
 
 
 def _torch(who: str) -> Any:
@@ -88,8 +86,9 @@ def to_torch(mlp: MLP, *, dtype: torch.dtype | None = None) -> torch.nn.Sequenti
             linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons],
                                            dtype=torch.float64))
         modules.append(linear)
-        if activation != "linear":
-            modules.append(getattr(torch.nn, _TORCH_ACTIVATIONS[activation])())
+        module = activations.get(activation, who).torch  # None: no module after the Linear
+        if module is not None:
+            modules.append(getattr(torch.nn, module)())
         nin = nout
     return torch.nn.Sequential(*modules)
 
@@ -98,7 +97,8 @@ def from_torch(seq: Any, *, max_parameters: int | None = MAX_PARAMETERS) -> MLP:
     """An `nn.MLP` with the weights and activations of a `torch.nn.Sequential`.
 
     The `Sequential` must be `Linear` layers, each optionally followed by one `Sigmoid`,
-    `Tanh` or `ReLU` (no module: 'linear'); `Identity` modules are skipped. Hidden layers
+    `Tanh` or `ReLU` (the `torch` modules of `autograd.activations`; no module: 'linear');
+    `Identity` modules are skipped. Hidden layers
     must share one activation (an `nn.MLP` has one `activation` for all of them); the last
     layer's becomes `output_activation`. A `Linear` without bias gets biases of 0. Weights
     are read as Python floats (a float32 model's values exactly).
@@ -124,37 +124,7 @@ def from_torch(seq: Any, *, max_parameters: int | None = MAX_PARAMETERS) -> MLP:
     torch = _torch(f"nn.MLP.{who}")
     if not isinstance(seq, torch.nn.Sequential):
         raise TypeError(f"{who}: expected a torch.nn.Sequential, got {type(seq).__name__}")
-    names = {getattr(torch.nn, cls): name for name, cls in _TORCH_ACTIVATIONS.items()}
-    layers: list[tuple[Any, str]] = []  # (Linear, activation name)
-    for position, module in enumerate(seq):
-        kind = type(module)
-        if isinstance(module, torch.nn.Identity):
-            continue
-        if kind is torch.nn.Linear:
-            for what, tensor in (("weight", module.weight), ("bias", module.bias)):
-                if tensor is not None and not tensor.dtype.is_floating_point:
-                    raise TypeError(f"{who}: module {position} (Linear) has a {tensor.dtype} "
-                                    f"{what}; an nn.MLP holds real numbers, so the imaginary "
-                                    f"parts would be lost (convert the model to a real "
-                                    f"floating-point dtype first)")
-            layers.append((module, "linear"))
-        elif kind in names:
-            if not layers:
-                raise ValueError(f"{who}: module {position} ({kind.__name__}) comes before any "
-                                 "Linear layer")
-            if layers[-1][1] != "linear":
-                raise ValueError(f"{who}: module {position} ({kind.__name__}) follows another "
-                                 f"activation ({layers[-1][1]}); one per Linear layer")
-            layers[-1] = (layers[-1][0], names[kind])
-        else:
-            raise TypeError(f"{who}: module {position} is a {kind.__name__}; supported are "
-                            "Linear, Sigmoid, Tanh, ReLU and Identity")
-    if not layers:
-        raise ValueError(f"{who}: the Sequential has no Linear layer")
-    for i, ((before, _), (after, _)) in enumerate(zip(layers, layers[1:])):
-        if after.in_features != before.out_features:
-            raise ValueError(f"{who}: Linear layer {i + 1} takes {after.in_features} inputs "
-                             f"but layer {i} gives {before.out_features}")
+    layers = _layers(seq, torch, who)
     hidden = sorted({name for _, name in layers[:-1]})
     if len(hidden) > 1:
         raise ValueError(f"{who}: the hidden layers use different activations "
@@ -165,18 +135,66 @@ def from_torch(seq: Any, *, max_parameters: int | None = MAX_PARAMETERS) -> MLP:
               rng=random.Random(0),  # weights are overwritten below
               max_parameters=max_parameters)
     for i, ((linear, _), layer) in enumerate(zip(layers, mlp.layers)):
-        weight = linear.weight.detach().to("cpu", torch.float64)
-        bias = None if linear.bias is None else linear.bias.detach().to("cpu", torch.float64)
-        if not bool(torch.isfinite(weight).all()) or (
-                bias is not None and not bool(torch.isfinite(bias).all())):
-            raise ValueError(f"{who}: Linear layer {i} has non-finite weights or biases")
-        rows = weight.tolist()
-        biases = [0.0] * len(rows) if bias is None else bias.tolist()
-        for neuron, row, b in zip(layer.neurons, rows, biases):
-            for w, x in zip(neuron.w, row):
-                w.data = x
-            neuron.b.data = b
+        _copy_weights(linear, layer, torch, f"{who}: Linear layer {i}")
     return mlp
+
+
+def _layers(seq: Any, torch: Any, who: str) -> list[tuple[Any, str]]:
+    """(Linear, activation name) per layer of `seq`, its sizes checked to chain."""
+    entries = list(activations.table().values())
+    by_module = {getattr(torch.nn, e.torch): e.name for e in entries if e.torch is not None}
+    bare = next(e.name for e in entries if e.torch is None)  # a Linear with no module after
+    layers: list[tuple[Any, str]] = []
+    for position, module in enumerate(seq):
+        kind = type(module)
+        if isinstance(module, torch.nn.Identity):
+            continue
+        if kind is torch.nn.Linear:
+            _check_real(module, f"{who}: module {position} (Linear)")
+            layers.append((module, bare))
+        elif kind in by_module:
+            if not layers:
+                raise ValueError(f"{who}: module {position} ({kind.__name__}) comes before any "
+                                 "Linear layer")
+            if layers[-1][1] != bare:
+                raise ValueError(f"{who}: module {position} ({kind.__name__}) follows another "
+                                 f"activation ({layers[-1][1]}); one per Linear layer")
+            layers[-1] = (layers[-1][0], by_module[kind])
+        else:
+            supported = ", ".join(["Linear", *(cls.__name__ for cls in by_module)])
+            raise TypeError(f"{who}: module {position} is a {kind.__name__}; supported are "
+                            f"{supported} and Identity")
+    if not layers:
+        raise ValueError(f"{who}: the Sequential has no Linear layer")
+    for i, ((before, _), (after, _)) in enumerate(zip(layers, layers[1:])):
+        if after.in_features != before.out_features:
+            raise ValueError(f"{who}: Linear layer {i + 1} takes {after.in_features} inputs "
+                             f"but layer {i} gives {before.out_features}")
+    return layers
+
+
+def _check_real(linear: Any, where: str) -> None:
+    """Refuse a Linear with complex (or other non-real) parameters."""
+    for what, tensor in (("weight", linear.weight), ("bias", linear.bias)):
+        if tensor is not None and not tensor.dtype.is_floating_point:
+            raise TypeError(f"{where} has a {tensor.dtype} {what}; an nn.MLP holds real "
+                            "numbers, so the imaginary parts would be lost (convert the model "
+                            "to a real floating-point dtype first)")
+
+
+def _copy_weights(linear: Any, layer: Any, torch: Any, where: str) -> None:
+    """Set the neurons of `layer` from a Linear's rows (biases 0 when it has none)."""
+    weight = linear.weight.detach().to("cpu", torch.float64)
+    bias = None if linear.bias is None else linear.bias.detach().to("cpu", torch.float64)
+    if not bool(torch.isfinite(weight).all()) or (
+            bias is not None and not bool(torch.isfinite(bias).all())):
+        raise ValueError(f"{where} has non-finite weights or biases")
+    rows = weight.tolist()
+    biases = [0.0] * len(rows) if bias is None else bias.tolist()
+    for neuron, row, b in zip(layer.neurons, rows, biases):
+        for w, x in zip(neuron.w, row):
+            w.data = x
+        neuron.b.data = b
 
 
 # ---- the methods nn.MLP offers (installed here so that nn.module never imports this module)

@@ -24,11 +24,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograd import activations
 from autograd._optional import extra_needed
+from autograd.activations import Activation
 from autograd.engine import Value, dot, enable_grad
 from autograd.engine import sum as value_sum
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 MAX_LAYERS = 4  # layers with weights (the output layer included)
 MAX_WIDTH = 5  # neurons per layer, inputs too
 MAX_SAMPLES = 3  # samples per data set with samples=True
@@ -41,8 +42,6 @@ Vector = list[float]
 Matrix = list[list[float]]
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_NAME = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "linear": "f"}  # f′ as σ′, tanh′, ...
-_SAYS = {"sigmoid": "sigmoid σ", "tanh": "tanh", "relu": "ReLU", "linear": "linear f(z) = z"}
 
 
 class BackpropMismatch(AssertionError):
@@ -103,30 +102,27 @@ def check_backprop(fn: Callable[..., Any], *, activation: str = "sigmoid", sampl
         ValueError: `activation` is unknown, or `max_examples` < 1.
         ImportError: hypothesis is not installed (the `testing` extra).
     """
-    _check_arguments(fn, activation, samples, max_examples, seed)
+    _check_arguments(fn, samples, max_examples, seed)
+    entry = activations.get(activation, "check_backprop")
     with extra_needed("hypothesis", "testing", "autograd.testing.check_backprop"):
         import hypothesis  # noqa: F401 (the search below needs it)
-    problem = _search(fn, activation, samples, max_examples, seed)
+    problem = _search(fn, entry, samples, max_examples, seed)
     if problem is None:
         return None
     if len(problem.matches) > 1:
-        _disambiguate(fn, problem, activation, samples, seed)
+        _disambiguate(fn, problem, entry, samples, seed)
     hints = [problem.hint] if problem.hint else []
-    hints += _probe_hints(fn, problem, activation, samples, seed)
-    raise BackpropMismatch(_report(problem, hints, activation, samples), sizes=problem.case.sizes,
+    hints += _probe_hints(fn, problem, entry, samples, seed)
+    raise BackpropMismatch(_report(problem, hints, entry, samples), sizes=problem.case.sizes,
                            quantity=problem.quantity, entry=problem.entry,
                            expected=problem.expected, given=problem.given,
                            hint="\n".join(hints), arguments=problem.case.arguments(samples))
 
 
-def _check_arguments(fn: Any, activation: Any, samples: Any, max_examples: Any,
-                     seed: Any) -> None:
+def _check_arguments(fn: Any, samples: Any, max_examples: Any, seed: Any) -> None:
     if not callable(fn):
         raise TypeError(f"check_backprop: fn must be callable as fn(Ws, bs, x, y), "
                         f"got {type(fn).__name__} {_short(fn)}")
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(f"check_backprop: unknown activation {_short(activation)}; choose one "
-                         f"of {', '.join(repr(a) for a in ACTIVATIONS)}")
     if not isinstance(samples, bool):
         raise TypeError(f"check_backprop: samples must be True or False, got {_short(samples)}")
     if not isinstance(max_examples, int) or isinstance(max_examples, bool):
@@ -185,9 +181,10 @@ class _Truth:
     grad_b: list[Vector]
 
 
-def _truth(case: _Case, activation: str) -> _Truth:
+def _truth(case: _Case, activation: Activation) -> _Truth:
     """Forward and backward through a `Value` graph: `dot` per neuron, the activation op,
     C = ½‖y − o‖² per sample and L = Σₙ Cⁿ, then `backward()`."""
+    apply = activation.apply_to()
     with enable_grad():
         W = [[[Value(w) for w in row] for row in Wi] for Wi in case.W]
         b = [[Value(x) for x in bi] for bi in case.b]
@@ -200,7 +197,7 @@ def _truth(case: _Case, activation: str) -> _Truth:
             a_layers = [a]
             for i in range(1, len(W)):
                 z = [dot(row, a, bias) for row, bias in zip(W[i], b[i])]
-                a = z if activation == "linear" else [getattr(v, activation)() for v in z]
+                a = z if apply is None else [apply(v) for v in z]
                 z_layers.append(z)
                 a_layers.append(a)
             zs.append(z_layers)
@@ -235,7 +232,7 @@ class _Problem:
     matches: list[tuple[int, str]] = field(default_factory=list)  # typical mistakes it fits
 
 
-def _examine(fn: Callable[..., Any], case: _Case, truth: _Truth, activation: str,
+def _examine(fn: Callable[..., Any], case: _Case, truth: _Truth, activation: Activation,
              samples: bool) -> _Problem | None:
     """Run fn on the case; None when every gradient matches the engine's."""
     try:
@@ -296,7 +293,7 @@ def _where(error: BaseException) -> list[str]:
 
 
 def _check_quantity(given: Any, i: int, is_bias: bool, case: _Case, truth: _Truth,
-                    activation: str, samples: bool) -> _Problem | None:
+                    activation: Activation, samples: bool) -> _Problem | None:
     """Shape, numbers, then values of ∇bⁱ or ∇Wⁱ."""
     name = f"∇b{_sup(i)}" if is_bias else f"∇W{_sup(i)}"
     yours = f"dbs[{i - 1}]" if is_bias else f"dWs[{i - 1}]"
@@ -376,12 +373,12 @@ def _all_close(given: Any, expected: Any) -> bool:
 
 # ---- the seed formula of one entry ----------------------------------------------------------
 def _formula(i: int, is_bias: bool, entry: tuple[int, ...], case: _Case, truth: _Truth,
-             activation: str, samples: bool) -> list[str]:
+             activation: Activation, samples: bool) -> list[str]:
     """The seed's formula for ∇bⁱ[j] or ∇Wⁱ[j][k], with the engine's numbers when there is
     one sample."""
-    s, L, F = _sup(i), case.depth, _NAME[activation]
+    s, L, F = _sup(i), case.depth, activation.symbol
     j = entry[0]
-    sigma_name = f"{F}′(z{s})" + ("  (f′ = 1)" if activation == "linear" else "")
+    sigma_name = f"{F}′(z{s})" + ("  (f′ = 1)" if activation.op is None else "")
     if i == L:
         delta = f"δ{s} = (o − y) ⊙ {sigma_name}   (output layer; o = a{s})"
         entry_text = f"δ{s}[{j}] = (o[{j}] − y[{j}]) · {F}′(z{s}[{j}])"
@@ -406,7 +403,7 @@ def _formula(i: int, is_bias: bool, entry: tuple[int, ...], case: _Case, truth: 
                      + f" = {_num(math.fsum(per))}  (one term per sample)")
     else:
         z, a, d = truth.z[0], truth.a[0], truth.delta[0]
-        fp = _derivative(activation, z[i][j])
+        fp = activation.derivative(z[i][j])
         if i == L:
             y = case.Y[0]
             numbers_ = f"({_num(a[i][j])} − {_num(y[j])}) · {_num(fp)}"
@@ -424,7 +421,7 @@ def _formula(i: int, is_bias: bool, entry: tuple[int, ...], case: _Case, truth: 
 
 # ---- recognising typical mistakes -----------------------------------------------------------
 def _matching(given: Any, i: int, is_bias: bool, case: _Case, truth: _Truth,
-              activation: str) -> list[tuple[int, str]]:
+              activation: Activation) -> list[tuple[int, str]]:
     """(position in `_mistakes`, hint) of every typical mistake whose numbers, on this
     network, are the learner's."""
     expected = truth.grad_b[i] if is_bias else truth.grad_W[i]
@@ -441,7 +438,7 @@ def _hint(matches: list[tuple[int, str]]) -> str:
     return matches[0][1] if matches else ""
 
 
-def _disambiguate(fn: Callable[..., Any], problem: _Problem, activation: str, samples: bool,
+def _disambiguate(fn: Callable[..., Any], problem: _Problem, activation: Activation, samples: bool,
                   seed: int | None) -> None:
     """Several mistakes give the learner's numbers on the smallest network (often all zeros):
     keep those that also give them on other networks of the same sizes."""
@@ -466,9 +463,9 @@ def _disambiguate(fn: Callable[..., Any], problem: _Problem, activation: str, sa
 
 
 def _mistakes(i: int, is_bias: bool, case: _Case, truth: _Truth,
-              activation: str) -> list[tuple[Any, str]]:
+              activation: Activation) -> list[tuple[Any, str]]:
     """(numbers, what they are) for each typical mistake that fits this layer's shapes."""
-    s, h, L, F = _sup(i), _sup(i - 1), case.depth, _NAME[activation]
+    s, h, L, F = _sup(i), _sup(i - 1), case.depth, activation.symbol
     N = len(case.X)
     found: list[tuple[Any, str]] = []
 
@@ -525,9 +522,9 @@ def _mistakes(i: int, is_bias: bool, case: _Case, truth: _Truth,
 
 
 def _wrong_deltas(i: int, case: _Case, truth: _Truth,
-                  activation: str) -> list[tuple[Callable[[int], Vector], str, str]]:
+                  activation: Activation) -> list[tuple[Callable[[int], Vector], str, str]]:
     """Typical wrong δⁱ, per sample n, as (δ(n), short name, the right formula)."""
-    s, L, F = _sup(i), case.depth, _NAME[activation]
+    s, L, F = _sup(i), case.depth, activation.symbol
     right = (f"δ{s} = (o − y) ⊙ {F}′(z{s})" if i == L
              else f"δ{s} = {F}′(z{s}) ⊙ (W{_sup(i + 1)}ᵀ δ{_sup(i + 1)})")
 
@@ -546,23 +543,20 @@ def _wrong_deltas(i: int, case: _Case, truth: _Truth,
                       f"−δ{s}: you used (y − o) where the seed has (o − y)",
                       f"∂C/∂o = o − y for C = ½‖y − o‖², so {right}"))
     found.append((back, f"δ{s} without {F}′(z{s})", right))
-    found.append((times(lambda z, a: _derivative(activation, a)),
+    from_output = activation.derivative_of_output
+    text = activation.output_text
+    found.append((times(lambda z, a: activation.derivative(a)),
                   f"δ{s} with {F}′(a{s}) in place of {F}′(z{s})",
                   f"{right}: {F}′ is taken at the pre-activation z{s}"
-                  + (f" ({F}′(z{s}) = a{s}(1 − a{s}))" if activation == "sigmoid" else "")))
-    if activation == "sigmoid":
-        found.append((times(lambda z, a: z * (1 - z)),
-                      f"δ{s} with z{s}(1 − z{s}) in place of σ′(z{s})",
-                      f"{right}, and σ′(z{s}) = a{s}(1 − a{s}) is written with the "
-                      f"activation a{s} = σ(z{s}), not z{s}"))
-    elif activation == "tanh":
-        found.append((times(lambda z, a: 1 - z * z),
-                      f"δ{s} with 1 − (z{s})² in place of tanh′(z{s})",
-                      f"{right}, and tanh′(z{s}) = 1 − (a{s})² is written with the "
-                      f"activation a{s} = tanh(z{s}), not z{s}"))
+                  + (f" ({F}′(z{s}) = {text.format(a=f'a{s}')})" if text else "")))
+    if from_output is not None and text:
+        found.append((times(lambda z, a: from_output(z)),
+                      f"δ{s} with {text.format(a=f'z{s}')} in place of {F}′(z{s})",
+                      f"{right}, and {F}′(z{s}) = {text.format(a=f'a{s}')} is written with the "
+                      f"activation a{s} = {F}(z{s}), not z{s}"))
     if i < L and case.sizes[i] == case.sizes[i + 1]:
         t = _sup(i + 1)
-        found.append((lambda n: [_derivative(activation, z) * g for z, g in zip(
+        found.append((lambda n: [activation.derivative(z) * g for z, g in zip(
                           truth.z[n][i], _matvec(case.W[i + 1], truth.delta[n][i + 1]))],
                       f"δ{s} computed with W{t} instead of W{t}ᵀ (your δ{s} uses W{t} "
                       f"instead of W{t}ᵀ)",
@@ -600,7 +594,7 @@ def _shape_hint(i: int, is_bias: bool, got: tuple[int, ...], sizes: tuple[int, .
 
 
 # ---- probes: code right only on square networks, or only with one hidden layer ---------------
-def _probe_hints(fn: Callable[..., Any], problem: _Problem, activation: str, samples: bool,
+def _probe_hints(fn: Callable[..., Any], problem: _Problem, activation: Activation, samples: bool,
                  seed: int | None) -> list[str]:
     """Try fn on a few other networks to recognise square-only and one-hidden-layer code."""
     case = problem.case
@@ -632,12 +626,13 @@ def _probe_hints(fn: Callable[..., Any], problem: _Problem, activation: str, sam
                for c in probes):
             hints.append(f"your code is right with one hidden layer (2 layers, {len(probes)} "
                          f"networks tried) but not with {case.depth}: the step δⁱ = "
-                         f"{_NAME[activation]}′(zⁱ) ⊙ (Wʲᵀ δʲ) repeats for every hidden layer, "
+                         f"{activation.symbol}′(zⁱ) ⊙ (Wʲᵀ δʲ) repeats for every hidden layer, "
                          "from the last back to the first, and every layer gets its ∇W and ∇b")
     return hints
 
 
-def _random_case(sizes: tuple[int, ...], N: int, activation: str, rng: random.Random) -> _Case:
+def _random_case(sizes: tuple[int, ...], N: int, activation: Activation,
+                 rng: random.Random) -> _Case:
     """A network of these sizes with numbers rounded to 2 decimals (ReLU kinks avoided)."""
     def numbers_(count: int) -> Vector:
         return [round(rng.uniform(-_BOUND, _BOUND), 2) for _ in range(count)]
@@ -648,7 +643,7 @@ def _random_case(sizes: tuple[int, ...], N: int, activation: str, rng: random.Ra
         b: list[Vector] = [[]] + [numbers_(n) for n in sizes[1:]]
         case = _Case(sizes, tuple(W), tuple(b), tuple(numbers_(sizes[0]) for _ in range(N)),
                      tuple(numbers_(sizes[-1]) for _ in range(N)))
-        if activation != "relu" or not _near_kink(_truth(case, activation)):
+        if not activation.kink or not _near_kink(_truth(case, activation)):
             break
     return case
 
@@ -666,7 +661,7 @@ class _Found(Exception):
         self.problem = problem
 
 
-def _search(fn: Callable[..., Any], activation: str, samples: bool, max_examples: int,
+def _search(fn: Callable[..., Any], activation: Activation, samples: bool, max_examples: int,
             seed: int | None) -> _Problem | None:
     """Hypothesis' smallest failing network for fn (None when every example passes)."""
     from hypothesis import HealthCheck, Phase, Verbosity, assume, given, settings
@@ -698,7 +693,7 @@ def _search(fn: Callable[..., Any], activation: str, samples: bool, max_examples
 
     def one_network(case: _Case) -> None:
         truth = _truth(case, activation)
-        if activation == "relu":
+        if activation.kink:
             assume(not _near_kink(truth))
         problem = _examine(fn, case, truth, activation, samples)
         if problem is not None:
@@ -724,14 +719,14 @@ def _search(fn: Callable[..., Any], activation: str, samples: bool, max_examples
 
 
 # ---- the report -----------------------------------------------------------------------------
-def _report(problem: _Problem, hints: list[str], activation: str, samples: bool) -> str:
+def _report(problem: _Problem, hints: list[str], activation: Activation, samples: bool) -> str:
     case, truth = problem.case, problem.truth
     L = case.depth
     shape = " → ".join(map(str, case.sizes))
     lines = [f"check_backprop: {problem.headline}",
              f"on the smallest failing network found: {shape} ({case.sizes[0]} input"
              f"{'s' if case.sizes[0] > 1 else ''}, {L} layer{'s' if L > 1 else ''}),",
-             f"{_SAYS[activation]} on every layer, "
+             f"{activation.says} on every layer, "
              + (f"{len(case.X)} sample{'s' if len(case.X) > 1 else ''}, loss L = Σₙ Cⁿ"
                 if samples else "one sample, loss C = ½‖y − o‖²"),
              ""]
@@ -785,17 +780,6 @@ def _show(x: Any) -> str:
     if isinstance(x, list):
         return "[" + ", ".join(_show(v) for v in x) + "]"
     return _num(x)
-
-
-def _derivative(activation: str, z: float) -> float:
-    if activation == "sigmoid":
-        s = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
-        return s * (1 - s)
-    if activation == "tanh":
-        return 1 - math.tanh(z) ** 2
-    if activation == "relu":
-        return 1.0 if z > 0 else 0.0
-    return 1.0
 
 
 def _matvec(W: Sequence[Sequence[float]], v: Sequence[float]) -> Vector:

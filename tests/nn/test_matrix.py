@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nn
-from autograd import Value
+from autograd import Value, activations
 from nn import matrix
 
-ACTIVATIONS = ["sigmoid", "tanh", "linear", "relu"]
+ACTIVATIONS = activations.names()
 finite = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False)
 
 

@@ -12,11 +12,12 @@ import pytest
 from hypothesis import settings
 
 import nn
+from autograd import activations
 from autograd.testing import BackpropMismatch, check_backprop
 from nn import matrix
 from tests import ROOT
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+ACTIVATIONS = activations.names()
 
 
 # ---- a learner's code, on lists, with the mistakes teachers see ------------------------------
