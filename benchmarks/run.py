@@ -963,138 +963,187 @@ def render_environment(meta: dict[str, Any]) -> str:
             f"{meta['cpus']} CPUs, 1-min load {load}; {versions}.{mode}")
 
 
-def render_train(section: dict[str, Any]) -> str:
-    """The train-step table."""
-    c = section["config"]
-    lines = [f"Train step: MLP({c['sizes'][0]}, {c['sizes'][1:]}), {c['points']} two-moons "
-             f"points, hinge + {c['alpha']:g}·L2, forward + backward + SGD; median of "
-             f"{c['rounds']} rounds × {c['block']} steps. Modules imported before the run are "
-             "frozen (gc.freeze), so collections walk only the benchmark's objects; micrograd "
-             "GC off collects between steps, untimed.", "",
-             "| peer | ms / step (median) | min – max | × seedgrad's time |",
-             "| --- | ---: | ---: | ---: |"]
-    for row in section["peers"].values():
-        if row["status"] != "ok":
-            lines.append(f"| {row['label']} | {row['status']} | | |")
-            continue
-        lines.append(f"| {row['label']} | {fmt(row['median_s'] * 1e3)} | "
-                     f"{fmt(row['min_s'] * 1e3)} – {fmt(row['max_s'] * 1e3)} | "
-                     f"{fmt(row['ratio'])} |")
-    return "\n".join(lines)
+# ---- tables: one renderer, each table a caption, its rows and its columns -------------------
+Row = dict[str, Any]
+Cell = Callable[[Row], str]
 
 
-def render_nodes(section: dict[str, Any]) -> str:
-    """The per-node table."""
-    c = section["config"]
-    lines = [f"Per node: s = s + x[i]·w[i] over {c['products']:,} terms ({c['nodes']:,} "
-             f"nodes), median of {c['rounds']} rounds; bytes from tracemalloc "
-             "(graph only); free: seedgrad drops the output (reference counting), micrograd "
-             "needs a gc.collect() (its nodes sit in cycles).", "",
-             "| engine | forward ns | backward ns | fwd + bwd ns | seedgrad ÷ this | "
-             "free ns | bytes / node |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for row in section["engines"].values():
-        if row["status"] != "ok":
-            lines.append(f"| {row['label']} | {row['status']} | | | | | |")
-            continue
-        lines.append(f"| {row['label']} | {fmt(row['forward_ns'])} | "
-                     f"{fmt(row['backward_ns'])} | {fmt(row['total_ns'])} | "
-                     f"{fmt(row['seedgrad_ratio'])} | {fmt(row['free_ns'])} | "
-                     f"{fmt(row.get('bytes_per_node'))} |")
-    return "\n".join(lines)
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, its cell for a measured row, and (if any) for a row whose
+    status is not ok (a peer not installed, a depth the engine cannot reach)."""
+
+    header: str
+    cell: Cell
+    numeric: bool = True  # right-aligned
+    failed: Cell | None = None  # None: blank in a failed row
 
 
-def render_depth(section: dict[str, Any]) -> str:
-    """The depth table."""
-    c = section["config"]
-    lines = [f"Depth: y = y·a + b, {c['ops']:,} ops in one chain, at the default recursion "
-             f"limit ({c['recursion_limit']}).", "",
-             "| engine | forward s | backward s | free s | result |",
-             "| --- | ---: | ---: | ---: | --- |"]
-    for key, row in section["engines"].items():
-        if row["status"] == "ok" and "forward_s" in row:
-            lines.append(f"| {key} | {fmt(row['forward_s'])} | {fmt(row['backward_s'])} | "
-                         f"{fmt(row['free_s'])} | ok |")
+@dataclass(frozen=True)
+class Table:
+    """A section's table: the caption above it, how to list its rows, its columns."""
+
+    caption: Callable[[dict[str, Any]], str] | str | None
+    rows: Callable[[dict[str, Any]], list[Row]]
+    columns: tuple[Column, ...]
+    ok: Callable[[Row], bool] = lambda row: row.get("status", "ok") == "ok"
+
+
+def number(key: str, scale: float = 1.0) -> Cell:
+    """A cell showing row[key] × scale, formatted by `fmt` (None or missing: –)."""
+    def cell(row: Row) -> str:
+        value = row.get(key)
+        return fmt(value if value is None or scale == 1.0 else value * scale)
+    return cell
+
+
+def text(key: str) -> Cell:
+    """A cell showing row[key] as it is."""
+    return lambda row: str(row[key])
+
+
+def count(key: str) -> Cell:
+    """A cell showing a whole number with thousands separators."""
+    return lambda row: f"{row[key]:,}"
+
+
+def label(key: str, header: str = "") -> Column:
+    """A text column, shown in measured and failed rows alike."""
+    return Column(header or key, text(key), numeric=False, failed=text(key))
+
+
+def render_table(table: Table, section: dict[str, Any]) -> str:
+    """Caption, header and one line per row; a failed row shows only its failed cells."""
+    caption = table.caption(section) if callable(table.caption) else table.caption
+    lines = [caption, ""] if caption else []
+    lines += [markdown_row([c.header for c in table.columns]),
+              markdown_row(["---:" if c.numeric else "---" for c in table.columns])]
+    for row in table.rows(section):
+        if table.ok(row):
+            lines.append(markdown_row([c.cell(row) for c in table.columns]))
         else:
-            result = row["status"]
-            if "error" in row:  # "RecursionError at the default recursion limit (1000)"
-                result += ": " + row["error"].split(":")[0]
-            lines.append(f"| {key} | | | | {result} |")
+            lines.append(markdown_row([c.failed(row) if c.failed else ""
+                                       for c in table.columns]))
     return "\n".join(lines)
 
 
-def render_scaling(section: dict[str, Any]) -> str:
-    """The scaling table: as shipped, then inside `autograd.gc_scope()`."""
-    lines = ["Scaling: seedgrad's per-node cost as the graph grows, GC on as shipped and "
-             "inside `autograd.gc_scope()` (the two interleaved).", "",
-             "| nodes | GC | forward ns | backward ns | fwd + bwd ns | free ns | vs smallest |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
-    for key, gc_mode in (("rows", "as shipped"), ("scope_rows", "gc_scope()")):
-        for row in section.get(key, []):
-            lines.append(f"| {row['nodes']:,} | {gc_mode} | {fmt(row['forward_ns'])} | "
-                         f"{fmt(row['backward_ns'])} | {fmt(row['total_ns'])} | "
-                         f"{fmt(row['free_ns'])} | {fmt(row['vs_smallest'])} |")
-    return "\n".join(lines)
+def markdown_row(cells: list[str]) -> str:
+    """| a | b | with a blank cell written `| |`."""
+    return "|" + "".join(f" {cell} |" if cell else " |" for cell in cells)
 
 
-def render_compile(section: dict[str, Any]) -> str:
-    """The compile table."""
+def status(row: Row) -> str:
+    """A failed row's reason."""
+    return str(row["status"])
+
+
+def train_caption(section: dict[str, Any]) -> str:
+    """What the train-step table measures."""
+    c = section["config"]
+    return (f"Train step: MLP({c['sizes'][0]}, {c['sizes'][1:]}), {c['points']} two-moons "
+            f"points, hinge + {c['alpha']:g}·L2, forward + backward + SGD; median of "
+            f"{c['rounds']} rounds × {c['block']} steps. Modules imported before the run are "
+            "frozen (gc.freeze), so collections walk only the benchmark's objects; micrograd "
+            "GC off collects between steps, untimed.")
+
+
+def nodes_caption(section: dict[str, Any]) -> str:
+    """What the per-node table measures."""
+    c = section["config"]
+    return (f"Per node: s = s + x[i]·w[i] over {c['products']:,} terms ({c['nodes']:,} "
+            f"nodes), median of {c['rounds']} rounds; bytes from tracemalloc "
+            "(graph only); free: seedgrad drops the output (reference counting), micrograd "
+            "needs a gc.collect() (its nodes sit in cycles).")
+
+
+def depth_caption(section: dict[str, Any]) -> str:
+    """What the depth table measures."""
+    c = section["config"]
+    return (f"Depth: y = y·a + b, {c['ops']:,} ops in one chain, at the default recursion "
+            f"limit ({c['recursion_limit']}).")
+
+
+def compile_caption(section: dict[str, Any]) -> str:
+    """What the compile table measures, with the one-off cost of compiling the train step."""
     setup = section["setup"]
-    lines = [f"Compile: `autograd.compile` of the train step's per-sample hinge loss and its "
-             f"L2 term (`nn.l2_penalty`), then Python's compile() of the generated batch loop "
-             f"and call: "
-             f"{fmt(setup['total'] * 1e3)} ms (trace + code generation "
-             f"{fmt(setup['trace_codegen'] * 1e3)} ms, compile() "
-             f"{fmt(setup['python_compile'] * 1e3)} ms), median of "
-             f"{section['config']['rounds']}. Below: s = s + x[i]·w[i] compiled as one "
-             "function (x an argument, w parameters) against the eager graph.", "",
-             "| nodes | compile µs / node | compiled call ns / node | eager ns / node | "
-             "eager ÷ compiled |", "| ---: | ---: | ---: | ---: | ---: |"]
-    for row in section["rows"]:
-        if row["status"] != "ok":
-            lines.append(f"| {row['nodes']:,} | {row['status']}: {row['message']} | | "
-                         f"{fmt(row['eager_ns'])} | |")
-            continue
-        lines.append(f"| {row['nodes']:,} | {fmt(row['compile_us'])} | {fmt(row['call_ns'])} | "
-                     f"{fmt(row['eager_ns'])} | {fmt(row['eager_over_compiled'])} |")
-    return "\n".join(lines)
+    return (f"Compile: `autograd.compile` of the train step's per-sample hinge loss and its "
+            f"L2 term (`nn.l2_penalty`), then Python's compile() of the generated batch loop "
+            f"and call: {fmt(setup['total'] * 1e3)} ms (trace + code generation "
+            f"{fmt(setup['trace_codegen'] * 1e3)} ms, compile() "
+            f"{fmt(setup['python_compile'] * 1e3)} ms), median of "
+            f"{section['config']['rounds']}. Below: s = s + x[i]·w[i] compiled as one "
+            "function (x an argument, w parameters) against the eager graph.")
 
 
-def render_memory(section: dict[str, Any]) -> str:
-    """The peak-RSS table."""
-    lines = ["Memory: peak RSS of one workload per subprocess (train: two steps; nodes: one "
-             "graph, forward + backward); growth = peak − peak before the workload.", "",
-             "| workload | peer | peak RSS MiB | growth MiB |", "| --- | --- | ---: | ---: |"]
-    for kind, rows in section.items():
-        for peer, row in rows.items():
-            if row["status"] != "ok":
-                lines.append(f"| {kind} | {peer} | {row['status']} | |")
-            else:
-                lines.append(f"| {kind} | {peer} | {fmt(row['peak_mib'])} | "
-                             f"{fmt(row['growth_mib'])} |")
-    return "\n".join(lines)
+def depth_result(row: Row) -> str:
+    """ok, or why not: "cannot: RecursionError at the default recursion limit (1000)"."""
+    if row["status"] == "ok" and "forward_s" in row:
+        return "ok"
+    return row["status"] + (": " + row["error"].split(":")[0] if "error" in row else "")
 
 
-def render_targets(rows: list[dict[str, Any]]) -> str:
-    """The targets table."""
-    lines = ["| target | measured | goal | result |", "| --- | ---: | ---: | --- |"]
-    for row in rows:
-        lines.append(f"| {row['target']} | {fmt(row['measured'])} | {row['goal']} | "
-                     f"{row['result']} |")
-    return "\n".join(lines)
+FORWARD_BACKWARD_NS = (Column("forward ns", number("forward_ns"), failed=status),
+                       Column("backward ns", number("backward_ns")),
+                       Column("fwd + bwd ns", number("total_ns")))
 
-
-RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "train": render_train, "nodes": render_nodes, "depth": render_depth,
-    "scaling": render_scaling, "compile": render_compile, "memory": render_memory,
+TABLES: dict[str, Table] = {
+    "train": Table(
+        train_caption, lambda s: list(s["peers"].values()),
+        (label("label", "peer"),
+         Column("ms / step (median)", number("median_s", 1e3), failed=status),
+         Column("min – max", lambda r: f"{fmt(r['min_s'] * 1e3)} – {fmt(r['max_s'] * 1e3)}"),
+         Column("× seedgrad's time", number("ratio")))),
+    "nodes": Table(
+        nodes_caption, lambda s: list(s["engines"].values()),
+        (label("label", "engine"), *FORWARD_BACKWARD_NS,
+         Column("seedgrad ÷ this", number("seedgrad_ratio")),
+         Column("free ns", number("free_ns")),
+         Column("bytes / node", number("bytes_per_node")))),
+    "depth": Table(
+        depth_caption, lambda s: [{"engine": key, **row} for key, row in s["engines"].items()],
+        (label("engine"),
+         Column("forward s", number("forward_s")),
+         Column("backward s", number("backward_s")),
+         Column("free s", number("free_s")),
+         Column("result", depth_result, numeric=False, failed=depth_result)),
+        ok=lambda row: row["status"] == "ok" and "forward_s" in row),
+    "scaling": Table(
+        "Scaling: seedgrad's per-node cost as the graph grows, GC on as shipped and inside "
+        "`autograd.gc_scope()` (the two interleaved).",
+        lambda s: [{"GC": gc_mode, **row}
+                   for key, gc_mode in (("rows", "as shipped"), ("scope_rows", "gc_scope()"))
+                   for row in s.get(key, [])],
+        (Column("nodes", count("nodes")), label("GC"), *FORWARD_BACKWARD_NS,
+         Column("free ns", number("free_ns")),
+         Column("vs smallest", number("vs_smallest")))),
+    "compile": Table(
+        compile_caption, lambda s: s["rows"],
+        (Column("nodes", count("nodes"), failed=count("nodes")),
+         Column("compile µs / node", number("compile_us"),
+                failed=lambda r: f"{r['status']}: {r['message']}"),
+         Column("compiled call ns / node", number("call_ns")),
+         Column("eager ns / node", number("eager_ns"), failed=number("eager_ns")),
+         Column("eager ÷ compiled", number("eager_over_compiled")))),
+    "memory": Table(
+        "Memory: peak RSS of one workload per subprocess (train: two steps; nodes: one graph, "
+        "forward + backward); growth = peak − peak before the workload.",
+        lambda s: [{"workload": kind, "peer": peer, **row}
+                   for kind, rows in s.items() for peer, row in rows.items()],
+        (label("workload"), label("peer"),
+         Column("peak RSS MiB", number("peak_mib"), failed=status),
+         Column("growth MiB", number("growth_mib")))),
 }
+TARGETS = Table(None, lambda rows: rows,
+                (label("target"), Column("measured", number("measured")),
+                 Column("goal", text("goal")), Column("result", text("result"), numeric=False)))
 
 
 def render(results: dict[str, Any], summary: bool = False) -> str:
     """Markdown of a run: environment, targets, then each section (summary: train only)."""
-    parts = [render_environment(results["meta"]), render_targets(results["targets"])]
-    for name, renderer in RENDERERS.items():
+    parts = [render_environment(results["meta"]), render_table(TARGETS, results["targets"])]
+    for name, table in TABLES.items():
         if name in results and (not summary or name == "train"):
-            parts.append(renderer(results[name]))
+            parts.append(render_table(table, results[name]))
     return "\n\n".join(parts) + "\n"
 
 
