@@ -12,9 +12,10 @@ import ast
 import keyword
 import math
 import numbers
+import operator
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
@@ -23,8 +24,12 @@ from autograd.engine import Value, apply
 from autograd.files import atomic_write, check_target
 
 __all__ = ["build", "functions", "main"]  # FUNCTIONS: kept, read from the table
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_MAX_NODES = 10_000
+# Python's operators on Values: each runs the op the table installed for it (`Op.operator`,
+# and `**` picks x ** n or x ** y), so this file knows no op by name.
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.Pow: operator.pow}
+_MAX_PARTS = 10_000  # ast nodes an expression may have (its parts: names, numbers, operators)
 _SUFFIXES = (".svg", ".dot", ".html")
 
 
@@ -73,8 +78,8 @@ def _check(tree: ast.Expression, variables: dict[str, float], source: str = "") 
     known = functions()
     for node in ast.walk(tree):
         count += 1
-        if count > _MAX_NODES:
-            raise ExpressionError(f"the expression is too long (over {_MAX_NODES} parts)")
+        if count > _MAX_PARTS:
+            raise ExpressionError(f"the expression is too long (over {_MAX_PARTS} parts)")
         if isinstance(node, (ast.Expression, ast.Load)) or type(node) in _BINARY:
             continue
         if isinstance(node, (ast.USub, ast.UAdd)):
@@ -187,18 +192,11 @@ def _check_variables(variables: Any) -> None:
             raise ValueError(f"build: {name} must be finite, got {value!r}")
 
 
-def _apply_binary(op: str, a: Value | float, b: Value | float) -> Value | float:
+def _apply_binary(op: Callable[[Any, Any], Any], a: Value | float,
+                  b: Value | float) -> Value | float:
     if not isinstance(a, Value) and not isinstance(b, Value):
         a = Value(a)  # keep every number in the graph so the drawing shows it
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if op == "/":
-        return a / b
-    return a ** b
+    return cast(Value, op(a, b))
 
 
 def _assignment(text: str) -> tuple[str, float]:

@@ -92,7 +92,7 @@ def _node(op: Op, params: tuple[Any, ...], label: str, inputs: list[Value]) -> V
 
 
 def _loss(name: str, symbol: str, forward: Any, rule: Any, text: Any, doc: str, *,
-          who: str | None = None) -> Op:
+          who: str | None = None, residual: bool = False) -> Op:
     """Declare a loss in the op table (once, at import): rule(*params, g, out, *xs).
 
     Its forward and rule are checked: when every number going in is finite, a non-finite
@@ -122,7 +122,7 @@ def _loss(name: str, symbol: str, forward: Any, rule: Any, text: Any, doc: str, 
         return sends
 
     return register(Op(name=name, arity=None, forward=checked_forward, rule=checked_rule,
-                       symbol=symbol, local_text=text, doc=doc))
+                       symbol=symbol, local_text=text, doc=doc, residual=residual))
 
 
 _FLOAT = {float}
@@ -187,7 +187,7 @@ def _seed_cost_text(pos: int, out: str, inputs: Sequence[str], params: tuple[Any
 
 
 SEED_COST = _loss("seed_cost", "½‖y−o‖²", _seed_cost_forward, _seed_cost_rule,
-                  _seed_cost_text, "the seed's C = ½‖y − o‖², targets bound")
+                  _seed_cost_text, "the seed's C = ½‖y − o‖², targets bound", residual=True)
 
 
 def _subscript(i: int) -> str:

@@ -10,7 +10,8 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.engine import Value, _as_float, grad, topological_order
+from autograd.engine import Value, grad, topological_order
+from autograd.reals import real
 
 _ORDER_NAMES = {1: "first derivative", 2: "second derivative"}
 
@@ -110,7 +111,7 @@ def _read_inputs(inputs: Any) -> tuple[list[float], list[str]]:
     """The inputs' numbers and labels; TypeError/ValueError naming the bad item."""
     if isinstance(inputs, (str, bytes)) or not isinstance(inputs, (Sequence, Value)):
         try:  # a lone number (a float, numpy scalar, Fraction, ...) is one input
-            inputs = [_as_float(inputs, "gradcheck")]
+            inputs = [real(inputs, "gradcheck", "inputs", finite=False)]
         except TypeError:
             raise TypeError("gradcheck: inputs must be a number, a Value or a sequence of "
                             f"them, got {type(inputs).__name__} {inputs!r}") from None
@@ -125,16 +126,14 @@ def _read_inputs(inputs: Any) -> tuple[list[float], list[str]]:
             labels.append(x.label)
         else:
             try:
-                point.append(_as_float(x, "gradcheck"))
+                point.append(real(x, "gradcheck", f"inputs[{i}]", finite=False))
             except TypeError:
                 raise TypeError(f"gradcheck: inputs[{i}] must be a number or a Value, "
                                 f"got {type(x).__name__} {x!r}") from None
-            except OverflowError:
-                raise ValueError(f"gradcheck: inputs[{i}] is an integer too large for a "
-                                 "float") from None
+            except OverflowError as error:  # a bad input value, as documented
+                raise ValueError(str(error)) from None
             labels.append("")
-        if not math.isfinite(point[-1]):
-            raise ValueError(f"gradcheck: inputs[{i}] must be finite, got {point[-1]!r}")
+        real(point[-1], "gradcheck", f"inputs[{i}]")  # ValueError unless finite
     return point, labels
 
 
@@ -255,7 +254,8 @@ def _first_mismatch(found: Any, expected: Any, atol: float,
 def _describe_output(j: int, out: Value) -> str:
     ops = []
     for node in topological_order(out):
-        if node.op not in ("", "const") and node.op not in ops:
+        fn = node.op_info
+        if fn is not None and not fn.constant and node.op not in ops:
             ops.append(node.op)
     name = f"output {j}" + (f" {out.label!r}" if out.label else "")
     if not ops:

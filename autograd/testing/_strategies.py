@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import operator
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from hypothesis import reject
@@ -27,11 +27,11 @@ from autograd.testing.checks import check_bounds, check_choice, check_sizes
 _MARGIN = 0.1  # distance kept from domain edges and kinks
 _BOUND = 100.0  # |every intermediate value| stays below this
 _CONSTANTS = (2.0, -1.0, 0.5, 3.0, -2.5)
-_NARY = ("dot", "sum")
 
 
 def _generable(op: op_table.Op) -> bool:
-    return op.arity in (1, 2) or op.name in _NARY
+    """One or two inputs, or any number laid out as a sum of products (`Op.terms`)."""
+    return op.arity in (1, 2) or (op.arity is None and op.terms is not None)
 
 
 def _ops() -> tuple[str, ...]:
@@ -133,36 +133,39 @@ def _is_engine_operand(x: Any) -> bool:
     return isinstance(x, (Value, float))
 
 
+def _value(x: Any) -> Value:
+    return x if isinstance(x, Value) else Value(x)
+
+
 def _apply(name: str, args: tuple) -> Any:
-    """Run op `name` on Values (the engine) or on other numbers, e.g. torch tensors."""
-    if name == "dot":
-        ws, xs, bias = args
-        if all(map(_is_engine_operand, ws + xs + (() if bias is None else (bias,)))):
-            return engine.dot(ws, xs, bias)
-        out = ws[0] * xs[0]
-        for w, x in zip(ws[1:], xs[1:]):
-            out = out + w * x
-        return out if bias is None else out + bias
-    if name == "sum":
-        if all(map(_is_engine_operand, args)):
-            return engine.sum(args)
-        out = args[0]
-        for term in args[1:]:
-            out = out + term
-        return out
+    """Run op `name` on Values (the engine) or on other numbers, e.g. torch tensors.
+
+    `args` are the op's inputs; for an op with a bound parameter (`x ** n`), the input and
+    the parameter; for an n-ary op, its parents in the op's layout (`Op.terms`).
+    """
     op = op_table.get(name)
-    if name == "**n":
-        return args[0] ** args[1]
-    if op.operator is not None or name == "**":
-        return getattr(operator, op.operator or "pow")(*args)
-    if all(map(_is_engine_operand, args)):
-        values = [a if isinstance(a, Value) else engine.Value(a) for a in args]
-        return engine.apply(op, *values)
+    if op.operator is not None:  # Python's operator runs the op on Values and tensors alike
+        return getattr(operator, op.operator)(*args)
+    engine_args = all(map(_is_engine_operand, args))
+    if op.param_examples and engine_args:  # (input, bound parameter): x ** 2.0
+        return engine.apply(op.bind(args[1]), _value(args[0]))
+    if op.param_examples:  # the parameter stays a number, as PyTorch treats x ** 0 apart
+        return _foreign(op, args[:1], args[1:])
+    if engine_args:
+        return engine.apply(op, *map(_value, args))
+    if op.arity is None and op.terms is not None:  # Σ products + singles, left to right
+        terms = op.terms(len(args))
+        parts = [args[i] * args[j] for i, j in terms.products] + [args[k] for k in terms.singles]
+        out = parts[0]
+        for part in parts[1:]:
+            out = out + part
+        return out
     return _foreign(op, args)
 
 
-def _foreign(op: op_table.Op, args: tuple) -> Any:
-    """The op on numbers of another library (PyTorch), through the table's `torch` name."""
+def _foreign(op: op_table.Op, args: tuple, params: tuple = ()) -> Any:
+    """The op on numbers of another library (PyTorch), through the table's `torch` name;
+    `params` (bound parameters) are passed after the inputs as they are."""
     if op.torch is None:
         raise TypeError(f"expressions: op {op.name!r} has no `torch` equivalent declared, "
                         f"so it can only be replayed on Values")
@@ -171,7 +174,7 @@ def _foreign(op: op_table.Op, args: tuple) -> Any:
     ref = next(a for a in args if not isinstance(a, (int, float)))
     if hasattr(ref, "new_tensor"):
         args = tuple(ref.new_tensor(a) if isinstance(a, (int, float)) else a for a in args)
-    return function(*args)
+    return function(*args, *params)
 
 
 def _show(arg: Any) -> str:
@@ -181,18 +184,17 @@ def _show(arg: Any) -> str:
 
 
 def _source(name: str, args: tuple) -> str:
-    if name == "dot":
-        ws, xs, bias = args
-        tail = "" if bias is None else f", bias={_show(bias)}"
-        return f"dot([{', '.join(map(_show, ws))}], [{', '.join(map(_show, xs))}]{tail})"
-    if name == "sum":
-        return f"sum([{', '.join(map(_show, args))}])"
     op = op_table.get(name)
-    if name in ("**", "**n"):
-        return f"{_show(args[0])} ** {_show(args[1])}"
-    if op.operator is not None and op.arity == 2:
+    if op.arity is None:  # autograd.dot(ws, xs, bias=b) for a weighted sum, else ([terms])
+        layout = op_table.weighted_sum(op, len(args))
+        if layout is None:
+            return f"{name}([{', '.join(map(_show, args))}])"
+        ws, xs = ([_show(args[k]) for k in part] for part in (layout.weights, layout.inputs))
+        tail = "" if layout.bias is None else f", bias={_show(args[layout.bias])}"
+        return f"{name}([{', '.join(ws)}], [{', '.join(xs)}]{tail})"
+    if op.precedence is not None and (op.arity == 2 or op.param_examples):  # a ** b, x ** 2
         return f"{_show(args[0])} {op.symbol} {_show(args[1])}"
-    if op.operator is not None:
+    if op.precedence is not None:
         return f"{op.symbol}{args[0]}"
     if op.method is not None:
         return f"{args[0]}.{op.method}({', '.join(map(_show, args[1:]))})"
@@ -204,8 +206,6 @@ def _well_inside(name: str, args: tuple, out: Value) -> bool:
     if not abs(out.data) <= _BOUND:
         return False
     data = [a.data if isinstance(a, Value) else a for a in args]
-    if name in _NARY:
-        return True
     op = op_table.get(name)
     return op.safe is None or bool(op.safe(_MARGIN, *data))
 
@@ -233,24 +233,14 @@ def _expression(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_size: int
             break
         op = draw(st.sampled_from(ops_chosen))
         entry = op_table.get(op)
-        if op == "**n":  # x ** number
-            args: tuple = (node(), draw(st.sampled_from(entry.param_examples)))
-        elif op == "**":  # x ** y or number ** x
-            args = (node(), node()) if draw(st.booleans()) else (
-                draw(st.sampled_from(_CONSTANTS)), node())
-        elif entry.arity == 2 and entry.operator is not None:
+        if entry.arity is None:  # n-ary: its parents in the op's layout
+            args: tuple = _parents(draw, entry, node, operand)
+        elif entry.param_examples:  # (x, a bound parameter): x ** 2.0
+            args = (node(), draw(st.sampled_from(entry.param_examples)))
+        elif entry.arity == 2:
             args = (node(), operand())
-            if draw(st.booleans()):
+            if entry.method is None and draw(st.booleans()):  # a method wants a Value first
                 args = args[::-1]
-        elif entry.arity == 2:  # a method such as max: a Value first
-            args = (node(), operand())
-        elif op == "dot":
-            k = draw(st.integers(1, 3))
-            ws = (node(),) + tuple(operand() for _ in range(k - 1))
-            xs = tuple(operand() for _ in range(k))
-            args = (ws, xs, operand() if draw(st.booleans()) else None)
-        elif op == "sum":
-            args = (node(),) + tuple(operand() for _ in range(draw(st.integers(0, 3))))
         else:
             args = (node(),)
         try:
@@ -258,25 +248,38 @@ def _expression(draw: st.DrawFn, min_inputs: int, max_inputs: int, min_size: int
                 out = _apply(op, _resolve(args, env))
         except (ArithmeticError, ValueError):
             continue
-        flat = args[0] + args[1] + (args[2],) if op == "dot" else args
-        if not _well_inside(op, _resolve(flat, env), out):
+        if not _well_inside(op, _resolve(args, env), out):
             continue
         name = f"t{len(steps)}"
         steps.append((name, op, args))
-        used.update(a for a in flat if isinstance(a, str))
+        used.update(a for a in args if isinstance(a, str))
         env[name] = out
         names.append(name)
     if len(steps) < min_size:
         reject()
     # Join the results nothing else uses, so that every step reaches the output.
     ends = tuple(name for name, _, _ in steps if name not in used)
-    if len(ends) > 1 and "sum" in ops_chosen:
+    join = op_table.SUM.name  # the table's Σ, when the chosen ops include it
+    if len(ends) > 1 and join in ops_chosen:
         with engine.no_grad():
-            joined = _apply("sum", _resolve(ends, env))
-        if not _well_inside("sum", ends, joined):  # the join must stay bounded too
+            joined = _apply(join, _resolve(ends, env))
+        if not _well_inside(join, ends, joined):  # the join must stay bounded too
             reject()
-        steps.append((f"t{len(steps)}", "sum", ends))
+        steps.append((f"t{len(steps)}", join, ends))
     return Expression(point, steps, steps[-1][0])
+
+
+def _parents(draw: st.DrawFn, op: op_table.Op, node: Callable[[], str],
+             operand: Callable[[], Any]) -> tuple:
+    """An n-ary op's parents: a neuron's k weights (the first a node), k inputs and maybe a
+    bias where `weighted_sum` puts them; else 1 to 4 terms, the first a node."""
+    k, bias = draw(st.integers(1, 3)), draw(st.booleans())
+    layout = op_table.weighted_sum(op, 2 * k + bias)
+    if layout is None:
+        return (node(),) + tuple(operand() for _ in range(draw(st.integers(0, 3))))
+    parents = [operand() for _ in range(2 * k + bias)]
+    parents[layout.weights[0]] = node()
+    return tuple(parents)
 
 
 def expressions(*, min_inputs: int = 1, max_inputs: int = 3, min_size: int = 1,

@@ -29,8 +29,8 @@ _SPLIT_TERMS = 3  # a sum of more terms than this is written one term per LaTeX 
 # (`w_{1,0,0}`, `x_1`, `y^{2}`). ASCII only, so `\w` cannot let a stray character in.
 _LATEX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(_\{[A-Za-z0-9,]+\}|_[A-Za-z0-9])?"
                          r"(\^\{[A-Za-z0-9,]+\}|\^[A-Za-z0-9])?")
-# Display names the op table's converter turns into TeX (`tanh(a₁₀)`, `x**2`, `a*b`).
-_CONVERTIBLE = re.compile(r"[A-Za-z0-9.()*+\-−/ ₀-₉]+")
+# Display names the op table's converter turns into TeX (`tanh(a₁₀)`, `x**2`, `max(a, b)`).
+_CONVERTIBLE = re.compile(r"[A-Za-z0-9.,()*+\-−/ ₀-₉]+")
 _TEX_SPECIAL = {"\\": r"{\backslash}", "{": r"{\{}", "}": r"{\}}", "_": r"{\_}", "$": r"{\$}",
                 "%": r"{\%}", "#": r"{\#}", "~": r"{\sim}", " ": r"{\ }",
                 "'": "{'}"}  # braced: `\#A`; a prime alone, as mathtext cannot put it after `{\ }`
@@ -107,8 +107,7 @@ class Derivation:
         name = self.graph.names[node]
         if not _CONVERTIBLE.fullmatch(name):  # built from labels TeX cannot take as they are
             return latex_label(name)
-        text = text_to_latex(name)
-        text = re.sub(r"\b(tanh|exp|log|sin|cos)\(", r"\\\1(", text)
+        text = text_to_latex(name)  # function names become their ops' `tex`
         if self.graph.precedence.get(node, 9) < 9:
             return rf"\left({text}\right)"
         return text if label or node.is_leaf else rf"\left({text}\right)"

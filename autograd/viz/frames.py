@@ -15,20 +15,20 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd.engine import Role, Value, backprop
+from autograd.ops import WeightedSum, weighted_sum
 from autograd.viz.graph import Graph, _place, is_const, neuron_of
 from autograd.viz.i18n import Words
 
-Step = tuple[Value, float, list[float]]
+Report = tuple[Value, float, list[float]]
 """One step of the backward pass as the engine reports it: (node, g, what each parent gets)."""
-SEED_COST = "seed_cost"  # the op nn.seed_cost registers: ∂C/∂oᵢ = oᵢ − yᵢ
-"""The op `nn.seed_cost` registers (C = ½‖y − o‖², ∂C/∂oᵢ = oᵢ − yᵢ), told apart in captions."""
+_NOT_A_SUM = WeightedSum((), (), None)
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def steps_of(root: Value) -> tuple[dict[Value, float], list[Step]]:
+def steps_of(root: Value) -> tuple[dict[Value, float], list[Report]]:
     """A fresh backward pass with seed 1, as the engine reports it: gradients and steps."""
-    steps: list[Step] = []
+    steps: list[Report] = []
 
     def report(node: Value, g: Any, sends: Any) -> None:
         steps.append((node, float(g), [float(d) for d in sends]))
@@ -63,7 +63,7 @@ class Frames:
         partial: per box id, "so far: k of n uses" while its gradient is partial.
     """
 
-    def __init__(self, graph: Graph, steps: list[Step], fill: Callable[[float], str],
+    def __init__(self, graph: Graph, steps: list[Report], fill: Callable[[float], str],
                  owner: dict[Value, Value] | None = None,
                  members: dict[Value, list[Value]] | None = None,
                  words: Words | None = None, exercise: bool = False):
@@ -173,7 +173,7 @@ class Frames:
             "a": [self.box(self.graph.root)], "e": [], "r": [], "g": {root_id: "1"}, "p": {},
             "f": {self.box(self.graph.root): self.fill(1.0)}, "q": None, "c": caption})
 
-    def node_frame(self, step: Step) -> None:
+    def node_frame(self, step: Report) -> None:
         """One engine step: the node's gradient and what it sends to each input."""
         graph, num, words = self.graph, self.num, self.words
         node, g, sent = step
@@ -198,7 +198,7 @@ class Frames:
             local = graph.locals[node][pos]
             symbol = graph.symbol(node, pos)
             why = f" (∂{d_name}/∂{p} = {symbol})" if symbol and symbol != num(local) else ""
-            if node.op == SEED_COST:  # the seed's o − y, with its numbers
+            if _residual(node):  # the seed's o − y, with its numbers
                 why = (f" (∂{d_name}/∂{p} = {symbol} = {num(parent.data)} − "
                        f"{self.paren(parent.data - local)}{words('o_minus_y')})")
             if pos < 6 or pos == len(sent) - 1:
@@ -232,7 +232,7 @@ class Frames:
         return {vid: self.partial.get(vid, "") for vid in changed}
 
     # ---- neuron level -------------------------------------------------------------------
-    def neuron_frame(self, z: Value, group: list[Step]) -> None:
+    def neuron_frame(self, z: Value, group: list[Report]) -> None:
         """One neuron's steps (a, then z) as the seed's formulas with the numbers."""
         graph, num, words = self.graph, self.num, self.words
         R = graph.root_name
@@ -269,20 +269,23 @@ class Frames:
         question = self.question(delta, f"δ{_sub_of(z)} = ∂{R}/∂{zn}", hints, formula)
         if question is not None:  # no partial sums give the answer away
             question["hide"] = [self.vid(m) for m in (act, z) if m is not None]
-        n = (len(z.parents)) // 2
-        ws, xs = z.parents[:n], z.parents[n:2 * n]
+        layout = _layout(z)
+        ws = [z.parents[k] for k in layout.weights]
+        xs = [z.parents[k] for k in layout.inputs]
         shared = max((len(graph.uses[w]) for w in ws), default=1) > 1
         eq = "+=" if shared else "="
         grads_w = ",  ".join(f"∂{R}/∂{graph.names[w]} {eq} {self.paren(delta)} × "
                              f"{self.paren(x.data)} = {num(d)}"
-                             for w, x, d in zip(ws, xs, z_sends[:n]))
+                             for w, x, d in zip(ws, xs, [z_sends[k] for k in layout.weights]))
         lines.append(words("grad_w", z=zn, terms=grads_w))
-        if len(z.parents) % 2:
-            lines.append(words("grad_b", z=zn, term=f"∂{R}/∂{graph.names[z.parents[-1]]} {eq} "
-                                                     f"{num(z_sends[-1])}"))
+        if layout.bias is not None:
+            b = layout.bias
+            lines.append(words("grad_b", z=zn, term=f"∂{R}/∂{graph.names[z.parents[b]]} {eq} "
+                                                     f"{num(z_sends[b])}"))
         if shared:
             lines.append(words("shared_weights", n=len(graph.uses[ws[0]])))
-        targets = [(x, w, d) for w, x, d in zip(ws, xs, z_sends[n:2 * n]) if not is_const(x)]
+        targets = [(x, w, d) for w, x, d in zip(ws, xs, [z_sends[k] for k in layout.inputs])
+                   if not is_const(x)]
         if targets:
             back = ",  ".join(f"{graph.names[x]} += {self.paren(delta)} × "
                               f"{self.paren(w.data)} = {num(d)}" for x, w, d in targets)
@@ -290,7 +293,7 @@ class Frames:
         self.receive(z, delta, z_sends, changed, fills)
         self.z_sends[z] = z_sends
         fills[self.box(z)] = self.fill(delta)
-        edges = [f"e{graph.index[z]}_{pos}" for pos in range(n, 2 * n)]
+        edges = [f"e{graph.index[z]}_{pos}" for pos in layout.inputs]
         top = act if act is not None else z
         edges += [f"e{graph.index[c]}_{pos}" for c, pos in graph.uses[top]]  # the fan-out
         self.frames.append({"a": [self.box(z)], "e": edges,
@@ -307,7 +310,7 @@ class Frames:
         graph, num, R = self.graph, self.num, self.graph.root_name
         an = graph.names[a]
         uses = sorted(self.sent[a], key=lambda u: (_place(u[0]), u[1]))
-        if len(uses) == 1 and uses[0][0].op == SEED_COST:
+        if len(uses) == 1 and _residual(uses[0][0]):
             consumer, pos, g, d = uses[0]
             y = a.data - graph.locals[consumer][pos]
             return [f"  ∂{R}/∂{an} = {graph.symbol(consumer, pos)} = {num(a.data)} − "
@@ -335,10 +338,10 @@ class Frames:
         parts = []
         for c, pos, _, _ in uses:
             role = neuron_of(c)
-            n = len(c.parents) // 2
-            if role is None or role.kind != "z" or c.op != "dot" or not n <= pos < 2 * n:
+            layout = weighted_sum(c.op_info, len(c.parents))
+            if role is None or role.kind != "z" or layout is None or pos not in layout.inputs:
                 return ""
-            w_role = neuron_of(c.parents[pos - n])
+            w_role = neuron_of(c.parents[layout.weights[layout.inputs.index(pos)]])
             if w_role is None or w_role.index is None:
                 return ""
             parts.append(f"∂{self.graph.root_name}/∂{self.graph.names[c]}·"
@@ -347,8 +350,7 @@ class Frames:
 
     def _layer_key(self, z: Value) -> tuple[int, tuple[int, ...]]:
         """(layer, ids of its inputs): the neurons of one layer for one sample."""
-        n = len(z.parents) // 2
-        return self.roles[z].layer, tuple(id(x) for x in z.parents[n:2 * n])
+        return self.roles[z].layer, tuple(id(z.parents[k]) for k in _layout(z).inputs)
 
     def layer_frame(self, layer: int, zs: list[Value], samples: int = 1) -> None:
         """The layer in the seed's matrix form, with the numbers of the neuron frames."""
@@ -368,7 +370,7 @@ class Frames:
             up = [graph.grad(a) for a in acts]
             prime = [graph.locals[a][0] for a in acts]
             if output:
-                seed = all(len(graph.uses[a]) == 1 and graph.uses[a][0][0].op == SEED_COST
+                seed = all(len(graph.uses[a]) == 1 and _residual(graph.uses[a][0][0])
                            for a in acts)
                 first = "(o − y)" if seed else f"∂{R}/∂o"
                 lines.append(f"  δ{s} = {first} ⊙ {name}′(z{s}) = {_vec(up, num)} ⊙ "
@@ -381,12 +383,11 @@ class Frames:
             lines.append(f"  δ{s} = ∂{R}/∂z{s} = {_vec(deltas, num)}")
         rows = []
         for z in zs:  # this sample's ∇W rows: what each z sent to its weights
-            n = len(z.parents) // 2
-            rows.append(self.z_sends[z][:n])
+            rows.append([self.z_sends[z][k] for k in _layout(z).weights])
         lines.append(f"  ∇W{s} = δ{s} a{below}ᵀ = {_matrix(rows, num)}"
                      + words("grad_W_rows", below=layer - 1))
         lines.append(f"  ∇b{s} = δ{s} = {_vec(deltas, num)}")
-        inputs = zs[0].parents[len(zs[0].parents) // 2: 2 * (len(zs[0].parents) // 2)]
+        inputs = [zs[0].parents[k] for k in _layout(zs[0]).inputs]
         if layer == 1 and all(x.is_leaf for x in inputs):
             lines.append(words("inputs_get", values=_vec([graph.grad(x) for x in inputs], num)))
         self.frames.append({"a": [self.box(z) for z in zs], "e": [], "r": [], "g": {}, "p": {},
@@ -396,7 +397,7 @@ class Frames:
     def build(self) -> list[dict[str, Any]]:
         """All frames: the start, then one per step (or per neuron and per layer)."""
         self.start()
-        pending: dict[Value, list[Step]] = {}
+        pending: dict[Value, list[Report]] = {}
         left: dict[Any, list[Value]] = {}
         for neuron in self.members:  # one layer of one sample: the neurons that share inputs
             left.setdefault(self._layer_key(neuron), []).append(neuron)
@@ -429,7 +430,19 @@ class Frames:
 
 
 def _act_name(act: Value) -> str:
-    return "σ" if act.op == "sigmoid" else (act.op_info.text() if act.op_info else "f")
+    """The activation as the seed writes it (σ), from its op's `notation`."""
+    fn = act.op_info
+    return (fn.notation or fn.text()) if fn is not None else "f"
+
+
+def _residual(node: Value) -> bool:
+    """Node of an op whose local derivatives are residuals oᵢ − yᵢ (the seed's cost)."""
+    return node.op_info is not None and node.op_info.residual
+
+
+def _layout(z: Value) -> WeightedSum:
+    """Where a neuron's weights, inputs and bias are among z's parents (the op table says)."""
+    return weighted_sum(z.op_info, len(z.parents)) or _NOT_A_SUM
 
 
 def _sub_of(z: Value) -> str:

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from autograd.engine import Role, Value, topological_order
+from autograd.ops import Op
 
 _MAX_TERMS = 6               # fan-in sums longer than this are shortened with "…"
 _NAME_LENGTH = 16            # unlabelled nodes get an expression name up to this length
@@ -88,7 +89,8 @@ def neuron_of(node: Value) -> Role | None:
 
 def is_const(node: Value) -> bool:
     """A number written in an expression (drawn as its value, not as a name)."""
-    return node.op == "const"
+    fn = node.op_info
+    return fn is not None and fn.constant
 
 
 class Graph:
@@ -104,12 +106,12 @@ class Graph:
         locals: per node, the local derivative ∂node/∂parent for each parent.
         names: per node, the name drawings write (its label, or an expression).
         precedence: per node named by an expression, that expression's precedence.
-        grads: the gradients to write, or None to read each node's `.grad`.
+        grads: the gradients to write (set by whoever ran the pass), or None to read each
+            node's `.grad`.
         root_name: the root's name in formulas ('out' when it has no label).
     """
 
-    def __init__(self, root: Value, precision: int, grads: dict[Value, float] | None = None,
-                 fn: str = "to_dot"):
+    def __init__(self, root: Value, precision: int, fn: str = "to_dot"):
         self.root = root
         self.fn = fn
         self.precision = precision
@@ -127,7 +129,7 @@ class Graph:
                 self.uses[parent].append((node, pos))
             self.locals[node] = _local_derivatives(node)
             self.names[node] = self._name(node)
-        self.grads = grads
+        self.grads: dict[Value, float] | None = None
         self.root_name = visible(pretty(root.label)) if root.label else "out"
 
     def grad(self, node: Value) -> float:
@@ -150,27 +152,13 @@ class Graph:
         if is_const(node):
             return self.num(node.data)
         fn = node.op_info
-        if node.is_leaf or fn is None:
+        if node.is_leaf or fn is None or fn.terms is not None:  # a Σ node is not an expression
             return f"#{self.index[node]}"
-        op, prec = fn.text(), _precedence(fn.text(), len(node.parents))
         names = [self.names[p] for p in node.parents]
         inner = [self.precedence.get(p, 9) for p in node.parents]
-        name = None
-        if prec in (1, 2) and len(names) == 2:  # + - * /: left-associative infix
-            left = names[0] if inner[0] >= prec else f"({names[0]})"
-            right_ok = inner[1] > prec or (inner[1] == prec and op in "+*")
-            name = f"{left}{op}{names[1] if right_ok else '(' + names[1] + ')'}"
-        elif op == "neg":
-            name = f"-{names[0] if inner[0] > 3 else '(' + names[0] + ')'}"
-        elif prec == 4:  # ** (right-associative, binds tightest)
-            base = names[0] if inner[0] > 4 else f"({names[0]})"
-            exponent = op[2:] if op != "**" else (
-                names[1] if inner[1] >= 4 else f"({names[1]})")
-            name = f"{base}**{exponent}"
-        elif op not in ("Σ", "+"):
-            prec = 9
-            name = f"{op}({', '.join(names)})"
-        if name is None or len(name) > _NAME_LENGTH:
+        prec = fn.precedence if fn.precedence is not None and len(names) in (1, 2) else 9
+        name = _expression(fn, names, inner) if prec < 9 else f"{fn.text()}({', '.join(names)})"
+        if len(name) > _NAME_LENGTH:
             return f"#{self.index[node]}"
         self.precedence[node] = prec
         return name
@@ -238,17 +226,18 @@ def _signed_sum(numbers: list[str]) -> str:
     return text
 
 
-def _precedence(op: str, arity: int) -> int:
-    """Binding strength of an op written as an expression (9: a name or a call)."""
-    if op in ("+", "-") and arity == 2:
-        return 1
-    if op in ("*", "/"):
-        return 2
-    if op == "neg":
-        return 3
-    if op.startswith("**"):
-        return 4
-    return 9
+def _expression(fn: Op, names: list[str], inner: list[int]) -> str:
+    """A node written with its op's symbol, parenthesising inputs by the op's `precedence`
+    and `associativity`: infix for two inputs, `x**2` for a bound argument, else `-x`."""
+    prec = fn.precedence if fn.precedence is not None else 9
+    left_ok = prec < inner[0] or (prec == inner[0] and fn.associativity != "right")
+    left = names[0] if left_ok else f"({names[0]})"
+    if len(names) == 2:
+        right_ok = prec < inner[1] or (prec == inner[1] and fn.associativity != "left")
+        return f"{left}{fn.symbol}{names[1] if right_ok else '(' + names[1] + ')'}"
+    if fn.params:  # a bound argument is written after the input: x**2
+        return f"{left}{fn.text()}"
+    return f"{fn.symbol}{names[0] if prec < inner[0] else '(' + names[0] + ')'}"
 
 
 def _local_derivatives(node: Value) -> tuple[float, ...]:
@@ -257,7 +246,7 @@ def _local_derivatives(node: Value) -> tuple[float, ...]:
     if node.is_leaf or fn is None:
         return ()
     parents = node.parents
-    if fn.name == "micrograd":  # a micrograd-style closure: calling it changes grads
+    if fn.closure:  # a micrograd-style closure: calling it changes grads
         return (math.nan,) * len(parents)
     try:
         found = fn.rule(1.0, node.data, *[p.data for p in parents])

@@ -374,3 +374,141 @@ def test_any_text_as_display_is_refused_or_renders(text):
     finally:
         autograd.ops.unregister("display_any_19")
 
+# ---- everything a consumer decides per op is a field of its entry (issue 21) ---------------
+def _mean_rule(g, out, a, b):
+    return g * 0.5, g * 0.5
+
+
+@pytest.fixture
+def mean_op():
+    """A binary op written `a & b` (binding like *), TeX `\\operatorname{mean}`, seed `μ`."""
+    op = ops.register(ops.Op(
+        name="mean21", arity=2, forward=lambda a, b: (a + b) / 2, rule=_mean_rule,
+        symbol="&", precedence=2, associativity="both", tex=r"\operatorname{mean}",
+        notation="μ", local_text=("½", "½"), torch="torch.add", doc="(a + b) / 2"))
+    yield op
+    ops.unregister("mean21")
+
+
+def test_a_new_ops_precedence_and_symbol_name_its_nodes_in_drawings(mean_op):
+    from autograd.viz.graph import Graph
+
+    a, b, c = (Value(v, label=n) for n, v in (("a", 1.0), ("b", 2.0), ("c", 3.0)))
+    m = autograd.apply(mean_op, a, b)
+    outer = autograd.apply(mean_op, m, c)  # associative: no parentheses on either side
+    product = outer * (a + b)
+    names = Graph(product - m, 4).names
+    assert names[m] == "a&b" and names[outer] == "a&b&c"
+    assert names[product] == "a&b&c*(a+b)"  # & binds like *: + gets parentheses
+    assert "a&amp;b" in viz.to_dot(m * 2).source  # (XML-escaped in the DOT source)
+
+
+def test_a_new_ops_tex_name_reaches_the_derivation(mean_op):
+    mathtext = pytest.importorskip("matplotlib.mathtext")
+    plain = ops.register(mean_op.replace(name="mean21c", symbol="", precedence=None))
+    try:
+        x, y = Value(1.0, label="x"), Value(3.0, label="y")
+        out = autograd.apply(plain, x, y).tanh()
+        out.label = "f"
+        latex = viz.derivation(out, x, style="latex")
+        assert r"\operatorname{mean}(x, y)" in latex and "mean21c" not in latex
+        for row in latex.split(r"\\"):
+            body = row.replace("&", "").replace(r"\begin{aligned}", "").replace(
+                r"\end{aligned}", "").strip()
+            if body:
+                mathtext.MathTextParser("path").parse("$" + body + "$")
+    finally:
+        ops.unregister("mean21c")
+
+
+def test_a_new_ops_seed_notation_is_how_walkthroughs_write_the_activation(mean_op):
+    from autograd.viz.frames import _act_name
+
+    x = Value(1.0, label="x")
+    assert _act_name(autograd.apply(mean_op, x, x)) == "μ"
+    assert _act_name(x.sigmoid()) == "σ" and _act_name(x.tanh()) == "tanh"
+
+
+def test_a_new_ops_precedence_writes_it_as_an_operator_in_expression_reprs(mean_op):
+    seen = []
+
+    @settings(max_examples=20, derandomize=True, database=None)
+    @given(expressions(ops=["mean21"], max_size=3))
+    def collect(expr):
+        seen.append(repr(expr))
+
+    collect()
+    assert any(" & " in text for text in seen)
+
+
+def test_sqrt_sigmoid_softplus_are_tex_functions_like_sin():
+    mathtext = pytest.importorskip("matplotlib.mathtext")
+    parser = mathtext.MathTextParser("path")
+    x = Value(0.7, label="x")
+    for out, tex in ((x.sqrt(), r"\operatorname{sqrt}(x)"), (x.sigmoid(), r"\sigma(x)"),
+                     (x.softplus(), r"\operatorname{softplus}(x)"), (x.sin(), r"\sin(x)")):
+        top = out * 2
+        top.label = "f"
+        latex = viz.derivation(top, x, style="latex")
+        assert tex in latex, latex
+        for row in latex.split(r"\\"):
+            body = row.replace("&", "").replace(r"\begin{aligned}", "").replace(
+                r"\end{aligned}", "").strip()
+            if body:
+                parser.parse("$" + body + "$")
+    assert ops.text_to_latex("sqrt(x) + cos y + sign x") == \
+        r"\operatorname{sqrt}(x) + \cos y + \mathrm{sign}\, x"
+
+
+def test_unary_minus_is_written_as_an_operator():
+    from autograd.viz.graph import Graph
+
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    neg_sum, neg_a = -(a + b), -a
+    product = neg_sum * neg_a
+    names = Graph(product, 4).names
+    assert names[neg_sum] == "-(a+b)" and names[neg_a] == "-a"
+    assert names[product] == "-(a+b)*-a"
+    power = a ** (b ** 2)
+    assert Graph(power, 4).names[power] == "a**b**2"  # ** groups from the right
+
+
+def test_constants_are_the_ops_of_arity_zero():
+    y = Value(1.0) * 2
+    const = y.parents[1]
+    assert const.op_info.constant and not y.op_info.constant
+    assert [op.name for op in ops.table().values() if op.constant] == [const.op]
+
+
+@pytest.mark.parametrize("field, value, error, match", [
+    ("closure", 1, TypeError, "closure must be True or False, got int 1"),
+    ("residual", "yes", TypeError, "residual must be True or False, got str 'yes'"),
+    ("tex", None, TypeError, "tex must be a str, got NoneType None"),
+    ("notation", 3, TypeError, "notation must be a str, got int 3"),
+    ("precedence", 0, ValueError, "precedence must be None or an int from 1 to 8"),
+    ("precedence", 9, ValueError, "precedence must be None or an int from 1 to 8"),
+    ("precedence", True, ValueError, "precedence must .*, got True"),
+    ("precedence", 2.0, ValueError, "precedence must .*, got 2.0"),
+    ("associativity", "middle", ValueError, "associativity must be one of"),
+])
+def test_op_fields_are_checked_when_declared(field, value, error, match):
+    with pytest.raises(error, match=f"op 'bad21': {match}"):
+        ops.Op(name="bad21", arity=1, forward=float, rule=_cube_rule, **{field: value})
+    assert "bad21" not in ops.names()
+
+
+def test_custom_ops_get_the_default_fields(custom_op):
+    custom_op("plain21", lambda v: v * 2, lambda v: [2.0])
+    fn = ops.get("plain21")
+    assert (fn.precedence, fn.associativity, fn.tex, fn.notation) == (None, "left", "", "")
+    assert not (fn.closure or fn.residual or fn.constant)
+
+
+def test_the_seeds_cost_declares_its_residual_derivative_and_walkthroughs_read_it():
+    import nn
+    from autograd.viz.frames import _residual
+
+    o = Value(0.8, label="o")
+    cost = nn.seed_cost([o], [1.0])
+    assert cost.op_info.residual and _residual(cost) and not _residual(o * 2)
+    assert [op.name for op in ops.public(builtin=None) if op.residual] == [cost.op]

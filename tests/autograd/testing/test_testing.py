@@ -389,7 +389,7 @@ def _boom(x):
      "gradcheck: eps=1e-300 is too small to move input 0"),
     (lambda x: x, [NAN], {}, ValueError, r"gradcheck: inputs\[0\] must be finite, got nan"),
     (lambda x: x, [10**400], {}, ValueError,
-     r"gradcheck: inputs\[0\] is an integer too large for a float"),
+     r"gradcheck: inputs\[0\] is an integer of about 401 digits, too large for a float"),
     (lambda x: x, [1.0], {"eps": 0}, ValueError, "gradcheck: eps must be a finite number > 0"),
     (lambda x: x, [1.0], {"eps": -1e-6}, ValueError, "gradcheck: eps must be a finite number"),
     (lambda x: x, [1.0], {"order": 1.0}, ValueError, "gradcheck: order must be 1 or 2, got 1.0"),
