@@ -374,6 +374,7 @@ def test_any_text_as_display_is_refused_or_renders(text):
     finally:
         autograd.ops.unregister("display_any_19")
 
+
 # ---- everything a consumer decides per op is a field of its entry (issue 21) ---------------
 def _mean_rule(g, out, a, b):
     return g * 0.5, g * 0.5
