@@ -74,8 +74,6 @@ class Op:
         tex: the TeX of the op's name in formulas (`\\sin`, `\\sigma`, `\\operatorname{sqrt}`):
             derivations write `tex(x)` where a drawing writes `symbol(x)`; '' writes the
             name as it is.
-        notation: how the seed's formulas write the function (`σ` for sigmoid, as in
-            δ = ∂C/∂a · σ′(z)); '' writes `text()`.
         residual: the local derivative ∂out/∂xᵢ is the residual oᵢ − yᵢ (the seed's cost
             C = ½‖y − o‖², declared by `nn`): walkthroughs write it as (o − y).
 
@@ -86,7 +84,7 @@ class Op:
     __slots__ = ("name", "arity", "forward", "rule", "symbol", "local_text", "latex", "method",
                  "operator", "code", "local_code", "torch", "order", "safe", "builtin",
                  "internal", "inline", "zeros", "params", "doc", "param_examples", "terms",
-                 "closure", "precedence", "associativity", "tex", "notation", "residual")
+                 "closure", "precedence", "associativity", "tex", "residual")
     name: str
     arity: int | None
     forward: Callable[..., float]
@@ -113,7 +111,6 @@ class Op:
     precedence: int | None
     associativity: str
     tex: str
-    notation: str
     residual: bool
 
     def __init__(self, name: str, arity: int | None, forward: Callable[..., float], rule: Rule,
@@ -129,11 +126,11 @@ class Op:
                  doc: str = "", param_examples: tuple[Any, ...] = (),
                  terms: Callable[[int], Terms] | None = None, closure: bool = False,
                  precedence: int | None = None, associativity: str = "left", tex: str = "",
-                 notation: str = "", residual: bool = False):
+                 residual: bool = False):
         """Declare an op (fields as described above); entries are read-only afterwards.
 
         Raises:
-            TypeError: a kind flag is not a bool, or `tex`/`notation` not a str.
+            TypeError: a kind flag is not a bool, or `tex` not a str.
             ValueError: `precedence` is not None or 1 to 8, or `associativity` is not
                 "left", "right" or "both".
         """
@@ -211,10 +208,9 @@ def _check_fields(fields: dict[str, Any]) -> None:
         if type(fields[key]) is not bool:
             raise TypeError(f"op {name!r}: {key} must be True or False, got "
                             f"{type(fields[key]).__name__} {fields[key]!r}")
-    for key in ("tex", "notation"):
-        if not isinstance(fields[key], str):
-            raise TypeError(f"op {name!r}: {key} must be a str, got "
-                            f"{type(fields[key]).__name__} {fields[key]!r}")
+    if not isinstance(fields["tex"], str):
+        raise TypeError(f"op {name!r}: tex must be a str, got "
+                        f"{type(fields['tex']).__name__} {fields['tex']!r}")
     precedence = fields["precedence"]
     if precedence is not None and (type(precedence) is not int or not 1 <= precedence <= 8):
         raise ValueError(f"op {name!r}: precedence must be None or an int from 1 to 8 "

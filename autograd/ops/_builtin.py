@@ -333,7 +333,7 @@ def _declare(**fields: Any) -> Op:
 
 
 # Fields beyond the rule: `precedence`/`associativity` say how drawings write an operator
-# expression, `tex` how derivations write a function's name, `notation` how the seed does.
+# expression, `tex` how derivations write a function's name.
 ADD: Op = _declare(name="+", inline=True, arity=2, forward=float.__add__, rule=_add_rule,
                    symbol="+", operator="add", precedence=1, associativity="both",
                    local_text=("1", "1"), code="{a} + {b}", local_code=("1.0", "1.0"),
@@ -385,7 +385,7 @@ TANH: Op = _declare(name="tanh", arity=1, forward=math.tanh, rule=_tanh_rule, me
                     torch="torch.tanh",
                     doc="hyperbolic tangent (exactly ±1.0 far out, never overflows)")
 SIGMOID: Op = _declare(name="sigmoid", arity=1, forward=_sigmoid, rule=_sigmoid_rule,
-                       method="sigmoid", tex=r"\sigma", notation="σ",
+                       method="sigmoid", tex=r"\sigma",
                        local_text=("{out}(1−{out})",), latex=(r"{out}\left(1-{out}\right)",),
                        code="_sigmoid({x})", local_code=("{out} * (1.0 - {out})",),
                        torch="torch.sigmoid",

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from autograd import activations
 from autograd.engine import Role, Value, backprop
 from autograd.ops import WeightedSum, weighted_sum
 from autograd.viz.graph import Graph, _place, is_const, neuron_of
@@ -430,9 +431,13 @@ class Frames:
 
 
 def _act_name(act: Value) -> str:
-    """The activation as the seed writes it (σ), from its op's `notation`."""
+    """The activation as the seed writes it (σ, ReLU): the activation table's symbol for the
+    node's op, else the op as drawings write it."""
     fn = act.op_info
-    return (fn.notation or fn.text()) if fn is not None else "f"
+    if fn is None:
+        return "f"
+    found = next((a.symbol for a in activations.table().values() if a.op is fn), None)
+    return found or fn.text()
 
 
 def _residual(node: Value) -> bool:

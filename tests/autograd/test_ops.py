@@ -382,11 +382,11 @@ def _mean_rule(g, out, a, b):
 
 @pytest.fixture
 def mean_op():
-    """A binary op written `a & b` (binding like *), TeX `\\operatorname{mean}`, seed `μ`."""
+    """A binary op written `a & b` (binding like *), TeX `\\operatorname{mean}`."""
     op = ops.register(ops.Op(
         name="mean21", arity=2, forward=lambda a, b: (a + b) / 2, rule=_mean_rule,
         symbol="&", precedence=2, associativity="both", tex=r"\operatorname{mean}",
-        notation="μ", local_text=("½", "½"), torch="torch.add", doc="(a + b) / 2"))
+        local_text=("½", "½"), torch="torch.add", doc="(a + b) / 2"))
     yield op
     ops.unregister("mean21")
 
@@ -422,12 +422,23 @@ def test_a_new_ops_tex_name_reaches_the_derivation(mean_op):
         ops.unregister("mean21c")
 
 
-def test_a_new_ops_seed_notation_is_how_walkthroughs_write_the_activation(mean_op):
+def test_walkthroughs_write_an_activation_as_the_activation_table_says(mean_op):
+    from autograd import activations
     from autograd.viz.frames import _act_name
 
     x = Value(1.0, label="x")
-    assert _act_name(autograd.apply(mean_op, x, x)) == "μ"
-    assert _act_name(x.sigmoid()) == "σ" and _act_name(x.tanh()) == "tanh"
+    assert _act_name(x.sigmoid()) == "σ" and _act_name(x.relu()) == "ReLU"
+    assert _act_name(x.exp()) == "exp"  # not an activation: the op as drawings write it
+    half = ops.register(mean_op.replace(name="half21", arity=1, symbol="",
+                                        forward=lambda z: z / 2, rule=lambda g, out, z: (g / 2,)))
+    activations.register(activations.Activation(
+        "half21", half, lambda z: z / 2, lambda z: 0.5, None, None, symbol="η", says="η",
+        torch=None))
+    try:
+        assert _act_name(autograd.apply(half, x)) == "η"
+    finally:
+        activations.unregister("half21")
+        ops.unregister("half21")
 
 
 def test_a_new_ops_precedence_writes_it_as_an_operator_in_expression_reprs(mean_op):
@@ -485,7 +496,6 @@ def test_constants_are_the_ops_of_arity_zero():
     ("closure", 1, TypeError, "closure must be True or False, got int 1"),
     ("residual", "yes", TypeError, "residual must be True or False, got str 'yes'"),
     ("tex", None, TypeError, "tex must be a str, got NoneType None"),
-    ("notation", 3, TypeError, "notation must be a str, got int 3"),
     ("precedence", 0, ValueError, "precedence must be None or an int from 1 to 8"),
     ("precedence", 9, ValueError, "precedence must be None or an int from 1 to 8"),
     ("precedence", True, ValueError, "precedence must .*, got True"),
@@ -501,7 +511,7 @@ def test_op_fields_are_checked_when_declared(field, value, error, match):
 def test_custom_ops_get_the_default_fields(custom_op):
     custom_op("plain21", lambda v: v * 2, lambda v: [2.0])
     fn = ops.get("plain21")
-    assert (fn.precedence, fn.associativity, fn.tex, fn.notation) == (None, "left", "", "")
+    assert (fn.precedence, fn.associativity, fn.tex) == (None, "left", "")
     assert not (fn.closure or fn.residual or fn.constant)
 
 

@@ -84,7 +84,7 @@ def test_other_networks_and_plain_graphs_walk_too(tmp_path):
     captions = [f["c"] for f in frames_of(viz.walkthrough(loss, tmp_path / "m.html",
                                                            collapse=True))["frames"]]
     assert any("(no activation: the output is z₂₀ itself)" in c for c in captions)
-    assert any("δ¹ = relu′(z¹) ⊙ (W²ᵀ δ²)" in c for c in captions)
+    assert any("δ¹ = ReLU′(z¹) ⊙ (W²ᵀ δ²)" in c for c in captions)
     x = Value(2.0, label="x")
     f = x * x
     f.label = "f"
