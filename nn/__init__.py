@@ -7,20 +7,12 @@ micrograd's `Neuron`, `Layer` and `MLP` signatures keep working.
 
 from nn import (
     _clash,  # noqa: F401 (first: `autograd` must be seedgrad's, else a clear ImportError)
+    losses,
     matrix,
     torch_bridge,  # noqa: F401,E402 (gives MLP to_torch/from_torch; torch loads on use)
 )
 from nn.data import make_circles, make_moons, make_spirals, make_xor, seed_example
-from nn.losses import (
-    bce_with_logits,
-    hinge,
-    l2_penalty,
-    mse,
-    seed_cost,
-    seed_loss,
-    softmax,
-    softmax_cross_entropy,
-)
+from nn.losses import *  # noqa: F403 (the losses, listed once: in nn.losses.__all__)
 from nn.module import ACTIVATIONS, INITS, MAX_PARAMETERS, MLP, Layer, Module, Neuron
 from nn.optim import SGD, Adam, Optimizer
 
@@ -32,14 +24,6 @@ __all__ = [
     "Neuron",
     "Layer",
     "MLP",
-    "seed_cost",
-    "seed_loss",
-    "mse",
-    "hinge",
-    "bce_with_logits",
-    "softmax_cross_entropy",
-    "softmax",
-    "l2_penalty",
     "Optimizer",
     "SGD",
     "Adam",
@@ -50,3 +34,4 @@ __all__ = [
     "seed_example",
     "matrix",
 ]
+__all__ += losses.__all__  # seed_cost, seed_loss, mse, ... (listed once, in nn.losses)

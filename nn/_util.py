@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import random
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from autograd.reals import real
 
@@ -53,3 +55,29 @@ def random_source(seed: Any, rng: Any, who: str) -> Any:
     if isinstance(seed, bool) or not isinstance(seed, (int, str, bytes)):
         raise TypeError(f"{who}: seed must be an int, str or bytes, got {type(seed).__name__}")
     return random.Random(seed)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def shared_doc(**parts: str) -> Callable[[F], F]:
+    """Put the text `parts[name]` where a docstring says `{name}` (a line of its own takes
+    that line's indentation), as pandas' and scipy's shared docstrings: text several
+    functions document alike is written once."""
+
+    def fill(function: F) -> F:
+        lines: list[str] = []
+        for line in inspect.cleandoc(function.__doc__ or "").splitlines():
+            alone = line.strip()
+            if alone[:1] == "{" and alone[1:-1] in parts and alone[-1:] == "}":
+                indent = line[:len(line) - len(line.lstrip())]
+                lines += [indent + text if text else "" for text in
+                          parts[alone[1:-1]].splitlines()]
+                continue
+            for name, text in parts.items():
+                line = line.replace("{" + name + "}", text)
+            lines.append(line)
+        function.__doc__ = "\n".join(lines)
+        return function
+
+    return fill

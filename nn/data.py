@@ -10,11 +10,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nn._util import in_range, positive_int, random_source
+from nn._util import in_range, positive_int, random_source, shared_doc
 
 __all__ = ["make_moons", "make_circles", "make_xor", "make_spirals", "seed_example"]
 
 Points = list[list[float]]
+_MAKER = shared_doc(
+    points="""noise: standard deviation of the Gaussian noise added to each coordinate (≥ 0).
+shuffle: shuffle the points (keeping each with its label); else class by class.
+seed: seed for a private `random.Random` (an int, str or bytes).
+rng: a `random.Random` (or object with uniform, gauss, shuffle) to draw from.""",
+    type_error="""TypeError: a size is not an int, `shuffle` not a bool, `seed` not an int, str
+    or bytes, or `rng` lacks a method.""",
+    bad_noise="noise is negative or not finite, or both `seed` and `rng` are given.")
+"""The Args and Raises every maker shares (noise, shuffle, seed, rng)."""
 
 
 def _linspace(start: float, stop: float, n: int, *, endpoint: bool = True) -> list[float]:
@@ -22,6 +31,14 @@ def _linspace(start: float, stop: float, n: int, *, endpoint: bool = True) -> li
         return []
     steps = (n - 1 if endpoint else n) or 1
     return [start + (stop - start) * i / steps for i in range(n)]
+
+
+def _start(n_samples: Any, noise: Any, seed: Any, rng: Any,
+           who: str) -> tuple[int, float, Any]:
+    """Every maker's checked arguments: (n ≥ 1, noise ≥ 0, the random source)."""
+    n = positive_int(n_samples, who, "n_samples")
+    noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
+    return n, noise, random_source(seed, rng, who)
 
 
 def _finish(X: Points, y: list[int], noise: float, shuffle: bool, source: Any,
@@ -38,30 +55,24 @@ def _finish(X: Points, y: list[int], noise: float, shuffle: bool, source: Any,
     return X, y
 
 
+@_MAKER
 def make_moons(n_samples: int = 100, *, noise: float = 0.1, shuffle: bool = True,
                seed: Any = None, rng: Any = None) -> tuple[Points, list[int]]:
     """Two interleaving half circles (class 0 on top, class 1 below), as scikit-learn's.
 
     Args:
         n_samples: number of points (≥ 1), split evenly between the two classes.
-        noise: standard deviation of the Gaussian noise added to each coordinate (≥ 0).
-        shuffle: shuffle the points (keeping each with its label); else class by class.
-        seed: seed for a private `random.Random` (an int, str or bytes).
-        rng: a `random.Random` (or object with uniform, gauss, shuffle) to draw from.
+        {points}
 
     Returns:
-        (X, y): the points and their 0/1 labels.
+        (X, y): the points and their labels, 0 for the upper moon and 1 for the lower.
 
     Raises:
-        TypeError: a size is not an int, `shuffle` not a bool, `seed` not an int/str/bytes,
-            or `rng` lacks a method.
-        ValueError: a size is < 1, noise is negative or not finite, or both `seed`
-            and `rng` are given.
+        {type_error}
+        ValueError: a size is < 1, {bad_noise}
     """
     who = "make_moons"
-    n = positive_int(n_samples, who, "n_samples")
-    noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
-    source = random_source(seed, rng, who)
+    n, noise, source = _start(n_samples, noise, seed, rng, who)
     n_out = n // 2
     n_in = n - n_out
     X = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_out)]
@@ -69,6 +80,7 @@ def make_moons(n_samples: int = 100, *, noise: float = 0.1, shuffle: bool = True
     return _finish(X, [0] * n_out + [1] * n_in, noise, shuffle, source, who)
 
 
+@_MAKER
 def make_circles(n_samples: int = 100, *, noise: float = 0.05, factor: float = 0.5,
                  shuffle: bool = True, seed: Any = None,
                  rng: Any = None) -> tuple[Points, list[int]]:
@@ -76,26 +88,19 @@ def make_circles(n_samples: int = 100, *, noise: float = 0.05, factor: float = 0
 
     Args:
         n_samples: number of points (≥ 1), split evenly between the two circles.
-        noise: standard deviation of the Gaussian noise added to each coordinate (≥ 0).
-        shuffle: shuffle the points (keeping each with its label); else class by class.
-        seed: seed for a private `random.Random` (an int, str or bytes).
-        rng: a `random.Random` (or object with uniform, gauss, shuffle) to draw from.
+        {points}
         factor: the inner circle's radius, in (0, 1).
 
     Returns:
         (X, y): the points and their 0/1 labels.
 
     Raises:
-        TypeError: a size is not an int, `shuffle` not a bool, `seed` not an int/str/bytes,
-            or `rng` lacks a method.
-        ValueError: a size is < 1, `factor` is outside (0, 1), noise is negative or not
-            finite, or both `seed` and `rng` are given.
+        {type_error}
+        ValueError: a size is < 1, `factor` is outside (0, 1), {bad_noise}
     """
     who = "make_circles"
-    n = positive_int(n_samples, who, "n_samples")
-    noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
+    n, noise, source = _start(n_samples, noise, seed, rng, who)
     factor = in_range(factor, who, "factor", 0.0, 1.0, low_open=True, high_open=True)
-    source = random_source(seed, rng, who)
     n_out = n // 2
     n_in = n - n_out
     X = [[math.cos(t), math.sin(t)]
@@ -105,6 +110,7 @@ def make_circles(n_samples: int = 100, *, noise: float = 0.05, factor: float = 0
     return _finish(X, [0] * n_out + [1] * n_in, noise, shuffle, source, who)
 
 
+@_MAKER
 def make_xor(n_samples: int = 200, *, noise: float = 0.1, shuffle: bool = True,
              seed: Any = None, rng: Any = None) -> tuple[Points, list[int]]:
     """Points around the corners of the unit square, labelled x₀ XOR x₁.
@@ -114,30 +120,24 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, shuffle: bool = True,
 
     Args:
         n_samples: number of points (≥ 1), cycling through the four corners.
-        noise: standard deviation of the Gaussian noise added to each coordinate (≥ 0).
-        shuffle: shuffle the points (keeping each with its label); else class by class.
-        seed: seed for a private `random.Random` (an int, str or bytes).
-        rng: a `random.Random` (or object with uniform, gauss, shuffle) to draw from.
+        {points}
 
     Returns:
-        (X, y): the points and their 0/1 labels.
+        (X, y): the points and their labels, x₀ XOR x₁ of the corner each is drawn around.
 
     Raises:
-        TypeError: a size is not an int, `shuffle` not a bool, `seed` not an int/str/bytes,
-            or `rng` lacks a method.
-        ValueError: a size is < 1, noise is negative or not finite, or both `seed`
-            and `rng` are given.
+        {type_error}
+        ValueError: a size is < 1, {bad_noise}
     """
     who = "make_xor"
-    n = positive_int(n_samples, who, "n_samples")
-    noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
-    source = random_source(seed, rng, who)
+    n, noise, source = _start(n_samples, noise, seed, rng, who)
     corners = [(0, 0), (0, 1), (1, 0), (1, 1)]
     X = [[float(a), float(b)] for a, b in (corners[i % 4] for i in range(n))]
     y = [a ^ b for a, b in (corners[i % 4] for i in range(n))]
     return _finish(X, y, noise, shuffle, source, who)
 
 
+@_MAKER
 def make_spirals(n_samples: int = 200, *, n_classes: int = 2, turns: float = 1.0,
                  noise: float = 0.02, shuffle: bool = True, seed: Any = None,
                  rng: Any = None) -> tuple[Points, list[int]]:
@@ -147,28 +147,21 @@ def make_spirals(n_samples: int = 200, *, n_classes: int = 2, turns: float = 1.0
         n_samples: number of points (≥ 1), shared out between the arms.
         n_classes: number of arms, each its own class 0, 1, ... (≥ 2).
         turns: turns of each arm, > 0.
-        noise: standard deviation of the Gaussian noise added to each coordinate (≥ 0).
-        shuffle: shuffle the points (keeping each with its label); else class by class.
-        seed: seed for a private `random.Random` (an int, str or bytes).
-        rng: a `random.Random` (or object with uniform, gauss, shuffle) to draw from.
+        {points}
 
     Returns:
         (X, y): the points and their labels 0 .. n_classes − 1.
 
     Raises:
-        TypeError: a size is not an int, `shuffle` not a bool, `seed` not an int/str/bytes,
-            or `rng` lacks a method.
-        ValueError: a size is < 1, `n_classes` is < 2, `turns` is not > 0, noise is
-            negative or not finite, or both `seed` and `rng` are given.
+        {type_error}
+        ValueError: a size is < 1, `n_classes` is < 2, `turns` is not > 0, {bad_noise}
     """
     who = "make_spirals"
-    n = positive_int(n_samples, who, "n_samples")
+    n, noise, source = _start(n_samples, noise, seed, rng, who)
     k = positive_int(n_classes, who, "n_classes")
     if k < 2:
         raise ValueError(f"{who}: n_classes must be ≥ 2, got {n_classes!r}")
     turns = in_range(turns, who, "turns", 0.0, math.inf, low_open=True, high_open=True)
-    noise = in_range(noise, who, "noise", 0.0, math.inf, high_open=True)
-    source = random_source(seed, rng, who)
     X: Points = []
     y: list[int] = []
     for c in range(k):

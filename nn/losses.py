@@ -17,9 +17,9 @@ from typing import Any
 
 import autograd
 from autograd import Value, apply
-from autograd.ops import Op, register
+from autograd.ops import SIGMOID, SOFTPLUS, Op, register
 from autograd.reals import real
-from nn._util import choice, in_range
+from nn._util import choice, in_range, shared_doc
 
 __all__ = [
     "seed_cost",
@@ -138,12 +138,8 @@ def _data(x: Any) -> float:
 
 
 def _sigmoid(x: Any) -> Any:
-    if isinstance(x, Value):
-        return x.sigmoid()
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+    """σ(x) of a float or a `Value` (the op table's σ: one formula in the engine)."""
+    return x.sigmoid() if isinstance(x, Value) else SIGMOID.forward(x)
 
 
 # ---- the seed's cost -----------------------------------------------------------------------
@@ -218,7 +214,16 @@ def seed_loss(outputs: Sequence[Any], targets: Sequence[Any]) -> Value:
     return autograd.sum(costs, label="L")
 
 
+_PAIRED = shared_doc(
+    type_error="""TypeError: an output is not a `Value`, a target not a real number, or an argument
+    not a sequence.""",
+    paired="the numbers of samples or of values per sample differ, there are none, a target "
+           "is not finite")
+"""What the losses over (output, target) pairs raise alike."""
+
+
 # ---- training losses -----------------------------------------------------------------------
+@_PAIRED
 def mse(outputs: Sequence[Any], targets: Sequence[Any], *, reduction: str = "mean") -> Value:
     """Mean (or sum) of (oᵢ − yᵢ)² over every output of every sample.
 
@@ -231,11 +236,8 @@ def mse(outputs: Sequence[Any], targets: Sequence[Any], *, reduction: str = "mea
         One graph node.
 
     Raises:
-        TypeError: an output is not a `Value`, a target not a real number, or an argument
-            not a sequence.
-        ValueError: the numbers of samples or of values per sample differ, there are none,
-            a target is not finite, or `reduction` is
-            unknown.
+        {type_error}
+        ValueError: {paired}, or `reduction` is unknown.
     """
     os_, ys = _pairs(outputs, targets, "mse")
     scale = _scale(len(os_), reduction, "mse")
@@ -254,6 +256,7 @@ def _mse_rule(ys: tuple[float, ...], scale: float, g: Any, out: Any, *o: Any) ->
 MSE = _loss("mse", "mse", _mse_forward, _mse_rule, (), "mean (or sum) squared error")
 
 
+@_PAIRED
 def hinge(scores: Sequence[Any], labels: Sequence[Any], *, margin: float = 1.0,
           reduction: str = "mean") -> Value:
     """Max-margin loss mean(max(0, margin − yᵢ·sᵢ)) for labels yᵢ = ±1 (micrograd's demo).
@@ -268,11 +271,9 @@ def hinge(scores: Sequence[Any], labels: Sequence[Any], *, margin: float = 1.0,
         One graph node (its derivative is a step: no second-order terms).
 
     Raises:
-        TypeError: an output is not a `Value`, a target not a real number, or an argument
-            not a sequence.
-        ValueError: the numbers of samples or of values per sample differ, there are none,
-            a target is not finite, a label is not ±1,
-            `margin` is out of range, or `reduction` is unknown.
+        {type_error}
+        ValueError: {paired}, a label is not ±1, `margin` is out of range, or `reduction`
+            is unknown.
     """
     who = "hinge"
     s, ys = _pairs(scores, labels, who)
@@ -298,6 +299,7 @@ def _hinge_rule(ys: tuple[float, ...], margin: float, scale: float, g: Any, out:
 HINGE = _loss("hinge", "hinge", _hinge_forward, _hinge_rule, (), "max-margin loss")
 
 
+@_PAIRED
 def bce_with_logits(logits: Sequence[Any], targets: Sequence[Any], *,
                     reduction: str = "mean") -> Value:
     """Binary cross-entropy of sigmoid(logit) against targets in [0, 1], overflow-free.
@@ -313,11 +315,8 @@ def bce_with_logits(logits: Sequence[Any], targets: Sequence[Any], *,
         One graph node.
 
     Raises:
-        TypeError: an output is not a `Value`, a target not a real number, or an argument
-            not a sequence.
-        ValueError: the numbers of samples or of values per sample differ, there are none,
-            a target is not finite, a target is outside
-            [0, 1], or `reduction` is unknown.
+        {type_error}
+        ValueError: {paired}, a target is outside [0, 1], or `reduction` is unknown.
     """
     who = "bce_with_logits"
     xs, ts = _pairs(logits, targets, who)
@@ -330,9 +329,8 @@ def bce_with_logits(logits: Sequence[Any], targets: Sequence[Any], *,
 
 
 def _bce_forward(ts: tuple[float, ...], scale: float, *x: float) -> float:
-    # log(1 + e^x) − t·x = max(x, 0) − t·x + log1p(e^−|x|)
-    return scale * math.fsum(max(xi, 0.0) - t * xi + math.log1p(math.exp(-abs(xi)))
-                             for xi, t in zip(x, ts))
+    # log(1 + e^x) − t·x = softplus(x) − t·x, softplus computed without overflow
+    return scale * math.fsum(SOFTPLUS.forward(xi) - t * xi for xi, t in zip(x, ts))
 
 
 def _bce_rule(ts: tuple[float, ...], scale: float, g: Any, out: Any, *x: Any) -> list[Any]:

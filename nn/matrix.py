@@ -22,6 +22,7 @@ from typing import Any
 
 from autograd import activations
 from autograd.reals import real
+from nn._util import shared_doc
 
 __all__ = [
     "Network",
@@ -65,29 +66,30 @@ def _rows(W: Any, who: str, what: str) -> Matrix:
     return rows
 
 
+_REAL_Z = shared_doc(real_z="""Args:
+    z: a finite real number.
+
+Raises:
+    TypeError: `z` is not a real number.
+    ValueError: `z` is not finite.""")
+"""sigma's and sigma_prime's argument and errors."""
+
+
 # ---- activations and their derivatives ------------------------------------------------------
+@_REAL_Z
 def sigma(z: float) -> float:
     """σ(z) = 1 / (1 + e⁻ᶻ), computed without overflow (as the engine does).
 
-    Args:
-        z: a finite real number.
-
-    Raises:
-        TypeError: `z` is not a real number.
-        ValueError: `z` is not finite.
+    {real_z}
     """
     return _SIGMOID.function(real(z, "sigma", "z"))
 
 
+@_REAL_Z
 def sigma_prime(z: float) -> float:
     """σ′(z) = σ(z)(1 − σ(z)).
 
-    Args:
-        z: a finite real number.
-
-    Raises:
-        TypeError: `z` is not a real number.
-        ValueError: `z` is not finite.
+    {real_z}
     """
     return _SIGMOID.derivative(real(z, "sigma_prime", "z"))
 

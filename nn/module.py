@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograd import Role, Value, activations, dot
+from autograd.reals import real
 from nn import state as _state
 from nn._util import choice, positive_int, random_source
 
@@ -116,18 +117,14 @@ def _inputs(x: Any, n: int, who: str, labels: Sequence[str],
     if len(xs) != n:
         raise ValueError(f"{who}: expected {n} inputs, got {len(xs)}")
     for k, (v, label) in enumerate(zip(xs, labels)):
+        # a nan or inf input would only surface as a nan loss: refused here, by name
+        try:
+            x = real(v.data if isinstance(v, Value) else v, who, f"input {k}")
+        except TypeError as error:
+            raise TypeError(f"{error}; an input is a number or a Value") from None
         if not isinstance(v, Value):
-            try:
-                v = xs[k] = Value(v, label=label)
-                v.role = roles[k]
-            except TypeError:
-                raise TypeError(f"{who}: input {k} must be a number or a Value, "
-                                f"got {type(v).__name__} {v!r}") from None
-            except OverflowError:
-                raise ValueError(f"{who}: input {k} is an integer too large for a "
-                                 "float") from None
-        if not math.isfinite(v.data):  # a nan or inf input would only surface as a nan loss
-            raise ValueError(f"{who}: input {k} is {v.data!r}, not a finite number")
+            v = xs[k] = Value(x, label=label)
+            v.role = roles[k]
     return xs
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from autograd import Value
 from autograd.reals import real
-from nn._util import in_range
+from nn._util import in_range, shared_doc
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -93,6 +93,17 @@ def _refuse_non_finite(params: list[Value], data: list[float], grads: list[float
             raise ValueError(f"{who}.step: params[{i}]{_name(p)} would become {new[i]!r} (data "
                              f"{x!r}, gradient {g!r}); no parameter was changed (is the "
                              "learning rate too large?)")
+
+
+_STEP = shared_doc(all_or_nothing="""All or nothing: nothing changes unless every parameter can be
+updated.
+
+Raises:
+    TypeError: a parameter's `.grad` is not a number.
+    ValueError: a gradient, a buffer, a parameter or an updated value is not finite
+        (the message names the parameter).
+    OverflowError: an integer `.grad`, `.data` or setting is too large for a float.""")
+"""What every optimiser's step says: all or nothing, and what it raises."""
 
 
 class Optimizer:
@@ -233,16 +244,11 @@ class SGD(Optimizer):
                              f"momentum={momentum!r}, dampening={dampening!r}")
         return momentum, dampening, decay, self.nesterov
 
+    @_STEP
     def step(self) -> None:
         """One update: v ← μ·v + (1 − dampening)·g (v = g at first), p ← p − lr·v.
 
-        All or nothing: nothing changes unless every parameter can be updated.
-
-        Raises:
-            TypeError: a parameter's `.grad` is not a number.
-            ValueError: a gradient, a buffer, a parameter or an updated value is not finite
-                (the message names the parameter).
-            OverflowError: an integer `.grad`, `.data` or setting is too large for a float.
+        {all_or_nothing}
         """
         mu, dampening, decay, nesterov = self._hyper_parameters("SGD.step")
         params, data, raw = self._inputs()
@@ -324,16 +330,11 @@ class Adam(Optimizer):
                          high_open=True)
         return betas, eps, decay
 
+    @_STEP
     def step(self) -> None:
         """One update: m, v ← running means of g, g²; p ← p − lr·m̂ / (√v̂ + eps).
 
-        All or nothing: nothing changes unless every parameter can be updated.
-
-        Raises:
-            TypeError: a parameter's `.grad` is not a number.
-            ValueError: a gradient, a buffer, a parameter or an updated value is not finite
-                (the message names the parameter).
-            OverflowError: an integer `.grad`, `.data` or setting is too large for a float.
+        {all_or_nothing}
         """
         (beta1, beta2), eps, decay = self._hyper_parameters("Adam.step")
         params, data, raw = self._inputs()

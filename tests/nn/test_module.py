@@ -291,12 +291,14 @@ def _model():
 
 
 @pytest.mark.parametrize("x, error, match", [
-    ([NAN, 1.0], ValueError, "MLP: input 0 is nan, not a finite number"),
-    ([1.0, -INF], ValueError, "MLP: input 1 is -inf, not a finite number"),
-    ([Value(NAN), 1.0], ValueError, "MLP: input 0 is nan"),
-    (["a", 1.0], TypeError, "MLP: input 0 must be a number or a Value, got str 'a'"),
-    ([1.0, None], TypeError, "MLP: input 1 must be a number or a Value, got NoneType None"),
-    ([10**400, 1.0], ValueError, "MLP: input 0 is an integer too large for a float"),
+    ([NAN, 1.0], ValueError, "MLP: input 0 must be finite, got nan"),
+    ([1.0, -INF], ValueError, "MLP: input 1 must be finite, got -inf"),
+    ([Value(NAN), 1.0], ValueError, "MLP: input 0 must be finite, got nan"),
+    (["a", 1.0], TypeError,
+     "MLP: input 0 must be a real number, got str 'a'; an input is a number or a Value"),
+    ([1.0, None], TypeError, "MLP: input 1 must be a real number, got NoneType None"),
+    ([10**400, 1.0], OverflowError,
+     "MLP: input 0 is an integer of about 401 digits, too large for a float"),
     (Value(1.0), TypeError, "MLP: expected a sequence of 2 numbers or Values, got Value"),
     ([1.0], ValueError, "MLP: expected 2 inputs, got 1"),
 ])

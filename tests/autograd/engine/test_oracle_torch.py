@@ -145,19 +145,23 @@ def _torch_scalars(point):
     return tuple(torch.tensor(x, dtype=torch.float64) for x in point)
 
 
+def _same_jacobian_and_hessian(ours, theirs, point, f, x):
+    """autograd.jacobian/hessian of `ours` equal torch.autograd.functional's of `theirs`;
+    a mismatch names the entry, as ∂²f/∂x0∂x1."""
+    j_theirs = torch.autograd.functional.jacobian(theirs, _torch_scalars(point))
+    h_theirs = torch.autograd.functional.hessian(theirs, _torch_scalars(point))
+    for i, g in enumerate(autograd.jacobian(ours, point)):
+        assert_close(g, j_theirs[i].item(), f"∂{f}/∂{x}{i}")
+    for i, row in enumerate(autograd.hessian(ours, point)):
+        for k, h in enumerate(row):
+            assert_close(h, h_theirs[i][k].item(), f"∂²{f}/∂{x}{i}∂{x}{k}")
+
+
 @settings(max_examples=40, deadline=None)
 @given(expressions(max_inputs=3, max_size=8))
 def test_jacobian_and_hessian_of_expressions_agree_with_torch_functional(expr):
     point = [x.data for x in expr.inputs]
-    inputs = _torch_scalars(point)
-    j_theirs = torch.autograd.functional.jacobian(expr, inputs)
-    h_theirs = torch.autograd.functional.hessian(expr, inputs)
-    j_ours = autograd.jacobian(expr, point)
-    h_ours = autograd.hessian(expr, point)
-    for i, g in enumerate(j_ours):
-        assert_close(g, j_theirs[i].item(), f"∂f/∂x{i}")
-        for k, h in enumerate(h_ours[i]):
-            assert_close(h, h_theirs[i][k].item(), f"∂²f/∂x{i}∂x{k}")
+    _same_jacobian_and_hessian(expr, expr, point, "f", "x")
 
 
 def _seed_network():
@@ -197,13 +201,7 @@ def test_seed_network_cost_jacobian_and_hessian_wrt_inputs_agree_with_torch(samp
     def cost(*xs):
         return nn.seed_cost(net(list(xs)), y)
 
-    j_theirs = torch.autograd.functional.jacobian(cost_torch, _torch_scalars(x))
-    h_theirs = torch.autograd.functional.hessian(cost_torch, _torch_scalars(x))
-    for i, g in enumerate(autograd.jacobian(cost, x)):
-        assert_close(g, j_theirs[i].item(), f"∂C/∂a⁰{i}")
-    for i, row in enumerate(autograd.hessian(cost, x)):
-        for k, h in enumerate(row):
-            assert_close(h, h_theirs[i][k].item(), f"∂²C/∂a⁰{i}∂a⁰{k}")
+    _same_jacobian_and_hessian(cost, cost_torch, x, "C", "a⁰")
     # the network's outputs: a 2×2 Jacobian
     o_theirs = torch.autograd.functional.jacobian(forward, _torch_scalars(x))
     for i, row in enumerate(autograd.jacobian(lambda *xs: net(list(xs)), x)):
@@ -246,13 +244,7 @@ def test_detach_agrees_with_torch_detach_to_second_order():
         return x * (x * y).detach() + (y * y).detach() * y.sin()
 
     point = [0.7, -1.3]
-    j_theirs = torch.autograd.functional.jacobian(theirs, _torch_scalars(point))
-    h_theirs = torch.autograd.functional.hessian(theirs, _torch_scalars(point))
-    for i, g in enumerate(autograd.jacobian(ours, point)):
-        assert_close(g, j_theirs[i].item(), f"∂f/∂x{i}")
-    for i, row in enumerate(autograd.hessian(ours, point)):
-        for k, h in enumerate(row):
-            assert_close(h, h_theirs[i][k].item(), f"∂²f/∂x{i}∂x{k}")
+    _same_jacobian_and_hessian(ours, theirs, point, "f", "x")
 
 
 @pytest.mark.parametrize("a, b", [(0.0, 0.0), (0.0, 1.0), (0.0, 2.0), (0.0, 3.0), (2.0, 0.0),
