@@ -8,7 +8,8 @@ contributions (the seed's ∂C/∂a₁₀ = ∂C/∂z₂₀·w₀₀ + ∂C/∂z
 self-contained HTML page that steps through the engine's own backward pass.
 
 The package: `graph` (the model: names, uses, local derivatives), `dot` (DOT text),
-`render` (SVG without a system Graphviz), `page` (the walkthrough). Only this package
+`render` (SVG without a system Graphviz), `page` (the walkthrough's HTML), `walk` (the
+walkthrough assembled from those). Only this package
 imports graphviz.
 """
 
@@ -20,33 +21,18 @@ from typing import TYPE_CHECKING, Any
 
 from autograd.engine import Value
 from autograd.files import atomic_write, check_target
-from autograd.viz.derivation import Derivation, derivation, latex_label, write
-from autograd.viz.dot import (
-    MAX_NODES,
-    Diagram,
-    DrawOptions,
-    _boxes,
-    _build,
-    _fill,
-    _Options,
-    _options,
-    colour_scale,
-    with_options,
-)
+from autograd.viz.derivation import derivation, latex_label
+from autograd.viz.dot import MAX_NODES, Diagram, DrawOptions, check_options, diagram, with_options
+from autograd.viz.graph import pretty
+from autograd.viz.i18n import LANGUAGES
+from autograd.viz.render import RenderError, render
+from autograd.viz.walk import walkthrough_page
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-from autograd.viz.frames import Frames, steps_of
-from autograd.viz.graph import Graph, is_const, pretty
-from autograd.viz.i18n import LANGUAGES, Words
-from autograd.viz.page import page, tag_grads
-from autograd.viz.render import RenderError, render
 
 __all__ = ["LANGUAGES", "MAX_NODES", "Diagram", "DrawOptions", "RenderError", "derivation",
            "latex_label", "pretty", "render", "save_svg", "to_dot", "to_svg", "walkthrough"]
-
-DERIVATION_LIMIT = 120
-"""The walkthrough stores a derivation per node for graphs up to this many nodes."""
 
 
 # ---- public API ----------------------------------------------------------------------------
@@ -68,7 +54,7 @@ def to_dot(root: Value, *, max_nodes: int | None = None,
         ValueError: an option's value is out of range.
         RenderError: the graph has more than `max_nodes` boxes.
     """
-    return _build(root, _options("to_dot", root, options, max_nodes), "to_dot")
+    return diagram(root, check_options("to_dot", root, options, max_nodes), "to_dot")
 
 
 @with_options
@@ -79,7 +65,7 @@ def to_svg(root: Value, *, max_nodes: int | None = MAX_NODES, backend: str = "au
 
 
 def _svg(fn: str, root: Value, max_nodes: Any, backend: str, options: DrawOptions) -> str:
-    dot = _build(root, _options(fn, root, options, max_nodes), fn)
+    dot = diagram(root, check_options(fn, root, options, max_nodes), fn)
     return render(dot.source, "svg", backend).decode("utf-8")
 
 
@@ -108,34 +94,10 @@ def walkthrough(root: Value, path: str | os.PathLike[str], *, max_nodes: int | N
     atomically (temp file, then rename).
     """
     check_target(path, "walkthrough")
-    opts = _options("walkthrough", root, options, max_nodes)
-    words = Words(opts.lang)
+    opts = check_options("walkthrough", root, options, max_nodes)
     if title is not None and not isinstance(title, str):
         raise TypeError(f"walkthrough: title must be a str, got {type(title).__name__}")
     if not isinstance(exercise, bool):
         raise TypeError(f"walkthrough: exercise must be True or False, got {exercise!r}")
-    graph = Graph(root, opts.precision, fn="walkthrough")
-    grads, steps = steps_of(root)
-    graph.grads = {node: grads.get(node, 0.0) for node in graph.order}
-    owner, members = _boxes(graph) if opts.collapse else ({}, {})
-    plain = _Options(**{**opts.__dict__, "color": False, "show_grads": True})
-    partial = {n: words("partial", k=len(graph.uses[n]) - 1, n=len(graph.uses[n]))
-               for n in graph.order if len(graph.uses[n]) > 1}  # the widest note it shows
-    dot = _build(root, plain, "walkthrough", graph=graph, sums=False, partial=partial)
-    svg = render(dot.source, "svg", backend).decode("utf-8")
-    scale = colour_scale(graph)
-    frames = Frames(graph, steps, lambda g: _fill(g, scale) if scale else "#ffffff",
-                    owner, members, words=words, exercise=exercise).build()
-    derivations = {}
-    if len(graph.order) <= DERIVATION_LIMIT:
-        explain = Derivation(graph, words)
-        drawn = {owner.get(n, n) for n in graph.order}
-        derivations = {f"v{graph.index[n]}": write(explain, n, "text")
-                       for n in drawn if not is_const(n)}
-    data = {"frames": frames, "derivations": derivations, "exercise": exercise,
-            "derivation_limit": DERIVATION_LIMIT}
-    heading = title if title is not None else words("title", root=graph.root_name)
-    note = words("notation") if members else ""
-    text = page(tag_grads(svg, dot.grad_texts), data, heading, note, words)
+    text = walkthrough_page(root, opts, backend=backend, title=title, exercise=exercise)
     return Path(atomic_write(path, text, "walkthrough"))
-

