@@ -130,7 +130,20 @@ assert set(DEFAULTS) == set(DrawOptions.__annotations__), "one default per optio
 
 @dataclass(frozen=True)
 class Options:
-    """The checked options of one drawing: `DrawOptions` with defaults, plus max_nodes."""
+    """The checked options of one drawing: `DrawOptions` with defaults, plus max_nodes.
+
+    Attributes:
+        rankdir: 'LR' (left to right) or 'TB' (top to bottom).
+        show_grads: write each node's gradient (and the fan-in sums).
+        show_local: write the chain rule on the edges.
+        show_constants: draw numbers used in expressions as boxes.
+        color: fill boxes by the gradient's sign and size.
+        clusters: boxes per layer and neuron (None: only when collapsed).
+        collapse: one box per neuron of an `nn` graph.
+        precision: significant digits of the numbers.
+        lang: the language of the words drawn.
+        max_nodes: refuse drawings of more boxes (None: no limit).
+    """
 
     rankdir: str = DEFAULTS["rankdir"]
     show_grads: bool = DEFAULTS["show_grads"]

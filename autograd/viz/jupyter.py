@@ -23,9 +23,9 @@ from typing import Any
 
 from autograd.viz.render import RenderError
 
-_SVG = "image/svg+xml"
-_HTML = "text/html"
-_TEXT = "text/plain"
+_SVG_MIME = "image/svg+xml"
+_HTML_MIME = "text/html"
+_PLAIN_MIME = "text/plain"
 _NS = "http://www.w3.org/2000/svg"
 _PREFIX = "{" + _NS + "}"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -121,7 +121,7 @@ def compact(svg: str) -> ET.Element:
     return root
 
 
-def _text(root: ET.Element) -> str:
+def _svg_text(root: ET.Element) -> str:
     """The element as SVG text."""
     return ET.tostring(root, encoding="unicode")
 
@@ -137,11 +137,11 @@ def scalable(svg: str) -> str:
     root = compact(svg)
     width = _natural_width(root)
     if width is None:
-        return f'<div style="overflow:auto">{_text(root)}</div>'
+        return f'<div style="overflow:auto">{_svg_text(root)}</div>'
     del root.attrib["width"]
     root.attrib.pop("height", None)
     root.set("style", f"width:100%;height:auto;max-width:{width}pt")
-    body = _text(root)
+    body = _svg_text(root)
     key = f"seedgrad-zoom-{next(_ids)}"
     return (
         f'<div class="seedgrad-drawing"><style>#{key}:checked + label svg '
@@ -165,15 +165,15 @@ def bundle(draw: Callable[[], str], fallback: Callable[[RenderError], str],
     def wanted(kind: str) -> bool:
         return (not include or kind in include) and not (exclude and kind in exclude)
 
-    if not (wanted(_HTML) or wanted(_SVG)):
+    if not (wanted(_HTML_MIME) or wanted(_SVG_MIME)):
         return {}
     try:
         svg = draw()
     except RenderError as error:
-        return {_TEXT: fallback(error)}
-    if wanted(_HTML):
-        return {_HTML: scalable(svg)}
-    return {_SVG: _text(compact(svg))}
+        return {_PLAIN_MIME: fallback(error)}
+    if wanted(_HTML_MIME):
+        return {_HTML_MIME: scalable(svg)}
+    return {_SVG_MIME: _svg_text(compact(svg))}
 
 
 def value_bundle(root: Any, max_nodes: int, include: Collection[str] | None = None,

@@ -118,7 +118,7 @@ def page(svg: str, data: dict[str, Any], title: str, note: str = "",
 
 _GROUP = re.compile(r'<g id="([ve][\d_]+)" class="(?:node value|edge chain)[^"]*">(.*?)</g>',
                     re.DOTALL)
-_TEXT = re.compile(r"<text ")
+_TEXT_TAG = re.compile(r"<text ")
 
 
 def tag_grads(svg: str, grad_texts: dict[str, list[tuple[int, str]]]) -> str:
@@ -143,7 +143,7 @@ def tag_grads(svg: str, grad_texts: dict[str, list[tuple[int, str]]]) -> str:
                 return f'<text class="grad" data-node="{owners[at]}" '
             return "<text "
 
-        body = _TEXT.sub(mark, body)
+        body = _TEXT_TAG.sub(mark, body)
         return match.group(0)[:match.start(2) - match.start(0)] + body + "</g>"
 
     svg = _GROUP.sub(tag, svg)

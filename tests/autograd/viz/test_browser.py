@@ -160,6 +160,34 @@ def test_a_script_label_stays_text(browser, tmp_path):
     assert "</script><b>y</b>" in browser.js("document.getElementById('caption').textContent")
 
 
+def test_the_browser_keeps_every_rule_of_the_style_and_the_purple_is_the_legends(browser,
+                                                                                 tmp_path):
+    tinycss2 = pytest.importorskip("tinycss2", reason="needs tinycss2 (the test extra)")
+    from autograd.viz.dot import ACTIVE
+    from autograd.viz.page import style
+
+    a = Value(2.0, label="a")
+    _load(browser, walkthrough(a * a, tmp_path / "w.html"))
+    assert browser.errors == []
+    declarations, selectors = [], []
+    for rule in tinycss2.parse_stylesheet(style(), skip_comments=True, skip_whitespace=True):
+        selectors += [part.strip() for part in tinycss2.serialize(rule.prelude).split(",")]
+        declarations += [[d.name, tinycss2.serialize(d.value).strip()]
+                         for d in tinycss2.parse_declaration_list(
+                             rule.content, skip_comments=True, skip_whitespace=True)]
+    assert len(declarations) > 100
+    unsupported = browser.js(
+        f"(function(){{var d={json.dumps(declarations)}, s={json.dumps(selectors)};"
+        "return d.filter(function(p){return !CSS.supports(p[0], p[1]);}).map(String).concat("
+        "s.filter(function(x){return !CSS.supports('selector(' + x + ')');}));})()")
+    assert unsupported == []  # no property, value or selector Chromium would drop
+    colour = "rgb({}, {}, {})".format(*(int(ACTIVE[i:i + 2], 16) for i in (1, 3, 5)))
+    swatch = browser.js("Array.from(document.querySelectorAll('#legend .swatch')).map("
+                        "function(s){return getComputedStyle(s).borderTopColor;})")
+    panel = browser.js("getComputedStyle(document.getElementById('panel')).borderTopColor")
+    assert panel == colour and colour in swatch  # the page's purple is the legend's
+
+
 def _index(root, node):
     from autograd import topological_order
 
