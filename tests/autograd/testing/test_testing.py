@@ -433,3 +433,31 @@ def test_expressions_names_a_custom_op_without_arity(custom_op):
     with pytest.raises(InvalidArgument, match=r"unknown ops \['no_such_op'\]"):
         expressions(ops=["no_such_op"])
 
+
+
+# ---- expressions() reads how to draw an op's inputs from its table entry ---------------------
+@pytest.mark.parametrize("entry, needle", [
+    (autograd.ops.DOT, "layout21(["),  # n-ary with a neuron's layout (Op.terms): ws, xs, bias
+    (autograd.ops.SUM, "layout21(["),  # n-ary, terms only
+    (autograd.ops.POW_N, " ** "),      # a bound parameter drawn from param_examples
+    (autograd.ops.POW, " ** "),        # binary, written with its symbol (Op.precedence)
+])
+def test_a_copy_of_a_builtin_under_a_new_name_is_generated_with_no_other_change(entry, needle):
+    copy = autograd.ops.register(entry.replace(name="layout21", builtin=False))
+    try:
+        seen = []
+
+        @settings(max_examples=25, derandomize=True, database=None)
+        @given(expressions(ops=["layout21"], max_size=3))
+        def check(expr):
+            assert set(expr.ops) == {"layout21"}
+            gradcheck(expr, expr.inputs)
+            replayed = expr(*[Value(x.data) for x in expr.inputs])
+            assert replayed.data == expr.output.data
+            seen.append(repr(expr))
+
+        check()
+        assert any(needle in text for text in seen), seen[:3]
+        assert copy.name in autograd.ops.names(builtin=False)
+    finally:
+        autograd.ops.unregister("layout21")
