@@ -61,9 +61,9 @@ class Op:
         terms: for an n-ary op that is a sum of products of its parents (`dot`, `sum`), the
             parent layout: `terms(len(parents))` -> `Terms`; generated code is written
             from it, and `weighted_sum` reads a neuron's weights, inputs and bias from it.
-        closure: a node built by hand, micrograd style: its rule runs the user's
-            `_backward` closure, so drawings never call it (they show its derivatives as
-            unknown) and `Value._backward` hands the closure back.
+        closure: the op of nodes built by hand, micrograd style: its rule runs the user's
+            `_backward` closure, which may do more than send gradients, so drawings never
+            call it (they show its derivatives as unknown).
         precedence: how tightly the op binds when a drawing names a node by an expression
             written with `symbol`: 1 (+ −), 2 (* /), 3 (unary −), 4 (**); None: the node is
             written as a call, `symbol(x)`. An op with bound `params` is written after its
