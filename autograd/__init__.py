@@ -4,8 +4,18 @@
 (`autograd.testing`) import graphviz and hypothesis only when you import them.
 """
 
-from autograd import ops  # noqa: F401 (autograd.ops: the op table)
+# The engine, and the modules built on it (each imports it; it imports none of them): Value's
+# operators and methods made from the op table, pickling, n-ary ops, derivatives of chosen
+# inputs, custom ops.
+from autograd import (  # noqa: F401 (they complete Value)
+    _operators,
+    _pickle,
+    ops,  # noqa: F401 (autograd.ops: the op table)
+)
+from autograd._custom import op
+from autograd._functional import grad, hessian, jacobian
 from autograd._gcscope import gc_scope
+from autograd._nary import dot, sum
 from autograd.compile import TraceError, compile
 from autograd.engine import (
     Role,
@@ -13,15 +23,9 @@ from autograd.engine import (
     apply,
     backprop,
     detect_anomaly,
-    dot,
     enable_grad,
-    grad,
-    hessian,
     is_grad_enabled,
-    jacobian,
     no_grad,
-    op,
-    sum,
     topological_order,
     zero_grad,
 )

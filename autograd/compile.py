@@ -39,10 +39,12 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd._compile.callable import MAX_TRACES, Compiled
-from autograd._compile.emit import MAX_NODES
+from autograd._compile.emit import MAX_TRACE_NODES
 from autograd._compile.trace import TraceError
 
-__all__ = ["compile", "Compiled", "TraceError", "MAX_NODES", "MAX_TRACES"]
+__all__ = ["compile", "Compiled", "TraceError", "MAX_TRACE_NODES", "MAX_TRACES"]
+
+MAX_NODES = MAX_TRACE_NODES  # its former name: still importable, no longer in __all__
 
 
 def compile(fn: Callable[..., Any], *example_args: Any, retrace: bool = True) -> Compiled:  # noqa: A001

@@ -15,7 +15,15 @@ from typing import Any
 from autograd import engine
 from autograd._compile.emit import Program
 from autograd._compile.names import sanitise
-from autograd._compile.trace import Miss, NonFinite, Probes, Trace, TraceError, number, run_traced
+from autograd._compile.trace import (
+    Miss,
+    NonFinite,
+    Probes,
+    Trace,
+    TraceError,
+    argument_float,
+    run_traced,
+)
 from autograd._gcscope import gc_scope
 from autograd.engine import Value
 
@@ -52,7 +60,7 @@ class Compiled:
         self._static: frozenset[int] = frozenset()
         self._lifted: frozenset[int] = frozenset()  # static floats taken as inputs
         self._warned: set[str] = set()
-        args = [_plain(a) for a in example_args]
+        args = [_from_numpy(a) for a in example_args]
         with gc_scope():  # tracing and code generation make many objects, no cycles
             trace, self._static = self._first_trace(args)
             program = self._lift(args)
@@ -66,7 +74,7 @@ class Compiled:
 
         Like `fn(*args).backward()` (for a list output, every output's backward), as floats.
         """
-        if engine._tracer.get() is not None:  # inside another trace: be `fn` itself
+        if engine.observing() is not None:  # observed (another trace): be `fn` itself
             return self.fn(*args)
         checked = self._check(args)
         if not engine.is_grad_enabled():
@@ -142,86 +150,35 @@ class Compiled:
             ValueError: the lists differ in length, are empty, `reduction` is unknown, or
                 rows give outputs of different shapes (they cannot be summed).
         """
-        if reduction not in _SEEDS:
-            raise ValueError(f"batch: reduction must be 'sum' or 'mean', got {reduction!r}")
-        if len(arg_lists) != self.nargs:
-            raise TypeError(f"batch: fn takes {self.nargs} arguments, got {len(arg_lists)} "
-                            f"argument lists")
-        columns = [_column(c, i) for i, c in enumerate(arg_lists)]
-        count = len(columns[0]) if columns else 0
-        for i, column in enumerate(columns):
-            if len(column) != count:
-                raise ValueError(f"batch: argument list 0 has {count} rows but argument list "
-                                 f"{i} has {len(column)}")
-        if count == 0:
-            raise ValueError("batch: needs at least one row, got none")
+        columns, count = _columns(arg_lists, self.nargs, reduction)
         seed = _SEEDS[reduction] or 1.0 / count
         grad_on = engine.is_grad_enabled()
-        groups: dict[Any, list[int]] = {}
         fast = self._fast_rows(columns)
         if fast is not None:  # one shape, no static arguments: one group, rows ready
-            groups[fast[0]] = list(range(count))
+            groups = {fast[0]: list(range(count))}
         else:
+            groups = {}
             for n in range(count):
                 groups.setdefault(self._key([c[n] for c in columns]), []).append(n)
-        outs: list[Any] = [None] * count
-        gave_up: list[Exception] = []  # errors of generated code that eager mode redid
-        shapes: set[tuple[bool, int]] = set()
-        grads: dict[Value, float] = {}
-        sums: list[tuple[list[Value], list[float]]] = []  # per distinct parameter list
-
-        def add_all(params: list[Value], gs: Sequence[float]) -> None:
-            for known, total in sums:  # traces of one fn usually read the same parameters
-                if known is params or known == params:
-                    total[:] = map(operator.add, total, gs)
-                    return
-            sums.append((params, list(gs)))
+        run = _BatchRun(count)
         for key, members in groups.items():
             program = self._program_for(key, [c[members[0]] for c in columns])
             redo = list(range(len(members)))
             if grad_on:
                 flat_rows = fast[1] if fast is not None else [
                     self._flat([c[n] for c in columns]) for n in members]
-                try:
-                    found, gs, redo = program.function("batch")(program.params, flat_rows, seed)
-                    if not _finite(gs):
-                        raise NonFinite
-                except Exception as error:  # eager mode decides, row by row
-                    found, gs, redo = [], (), list(range(len(members)))
-                    gave_up.append(error)
-                shapes.add((program.single, program.width))
-                if not redo and fast is not None:
-                    outs = found
-                else:
-                    done = set(redo)
-                    for k, out in zip((k for k in range(len(members)) if k not in done),
-                                      found):
-                        outs[members[k]] = out
-                if gs:
-                    add_all(program.params, gs)
-            for k in redo:
-                args = [c[members[k]] for c in columns]
-                found, row_grads, _, single = self._run(args, seed if grad_on else None)
-                shapes.add((single, len(found)))
-                for p, g in row_grads.items():
-                    grads[p] = grads[p] + g if p in grads else g
-                outs[members[k]] = found
-        for failure in gave_up:  # eager mode ran those rows without an error
+                redo = run.generated(program, members, flat_rows, seed, fast is not None)
+            for k in redo:  # eager mode decides these rows, one by one
+                found, row_grads, _, single = self._run([c[members[k]] for c in columns],
+                                                        seed if grad_on else None)
+                run.eager(members[k], found, row_grads, single)
+        for failure in run.gave_up:  # eager mode ran those rows without an error
             self._note(failure)
-        if len(shapes) > 1:
-            raise ValueError(f"batch: rows give outputs of different shapes ("
-                             f"{', '.join(_shape(s) for s in sorted(shapes))}), which cannot be "
-                             f"summed; no .grad was changed. Batch rows of one shape together")
-        if len(sums) == 1 and not grads:  # the usual case: one trace, no row redone
-            grads = dict(zip(*sums[0]))
-        else:
-            for params, total in sums:
-                for p, g in zip(params, total):
-                    grads[p] = grads[p] + g if p in grads else g
+        grads = run.gradients()
         if grads:
             engine._accumulate(grads)
-        single, width = shapes.pop()
-        totals = [_total([out[i] for out in outs]) for i in range(width)]
+        single, width = run.shapes.pop()
+        totals = [_total([out[i] for out in run.outs]) for i in range(width)]
         if reduction == "mean":
             totals = [t * (1.0 / count) for t in totals]
         return totals[0] if single else totals
@@ -272,7 +229,7 @@ class Compiled:
         if len(args) != self.nargs:
             raise TypeError(f"compiled {self.fn_name}: takes {self.nargs} arguments, "
                             f"got {len(args)}")
-        return [_plain(a) for a in args]
+        return [_from_numpy(a) for a in args]
 
     def _first_trace(self, args: list[Any]) -> tuple[Trace, frozenset[int]]:
         """Trace with every argument as Values; on a TypeError try one static argument (the
@@ -382,9 +339,9 @@ class Compiled:
             if i in self._static and i not in self._lifted:
                 continue
             if isinstance(arg, (list, tuple)):
-                flat += [v if type(v) is float else number(v, i) for v in arg]
+                flat += [v if type(v) is float else argument_float(v, i) for v in arg]
             else:
-                flat.append(arg if type(arg) is float else number(arg, i))
+                flat.append(arg if type(arg) is float else argument_float(arg, i))
         return flat
 
     def _program(self, trace: Trace) -> Program:
@@ -536,6 +493,88 @@ class Compiled:
         return outs, grads, self._unflatten(args, flat)
 
 
+def _columns(arg_lists: tuple[Any, ...], nargs: int, reduction: str
+             ) -> tuple[list[list[Any]], int]:
+    """`batch`'s arguments checked: one list of rows per argument, all of one length."""
+    if reduction not in _SEEDS:
+        raise ValueError(f"batch: reduction must be 'sum' or 'mean', got {reduction!r}")
+    if len(arg_lists) != nargs:
+        raise TypeError(f"batch: fn takes {nargs} arguments, got {len(arg_lists)} "
+                        f"argument lists")
+    columns = [_column(c, i) for i, c in enumerate(arg_lists)]
+    count = len(columns[0]) if columns else 0
+    for i, column in enumerate(columns):
+        if len(column) != count:
+            raise ValueError(f"batch: argument list 0 has {count} rows but argument list "
+                             f"{i} has {len(column)}")
+    if count == 0:
+        raise ValueError("batch: needs at least one row, got none")
+    return columns, count
+
+
+class _BatchRun:
+    """What one `batch` call collects over its groups of rows: each row's outputs, the
+    output shapes met, and the parameter gradients (from generated code and eager rows)."""
+
+    def __init__(self, count: int):
+        self.outs: list[Any] = [None] * count
+        self.gave_up: list[Exception] = []  # errors of generated code that eager mode redid
+        self.shapes: set[tuple[bool, int]] = set()
+        self.grads: dict[Value, float] = {}  # from rows eager mode ran
+        self.sums: list[tuple[list[Value], list[float]]] = []  # per distinct parameter list
+
+    def generated(self, program: Program, members: list[int], flat_rows: list[Any],
+                  seed: float, all_rows: bool) -> list[int]:
+        """Run the generated loop on a group's rows; the rows (positions in `members`) it
+        left to eager mode: a guard failed, or all of them on an inf, nan or exception."""
+        try:
+            found, gs, redo = program.function("batch")(program.params, flat_rows, seed)
+            if not _finite(gs):
+                raise NonFinite
+        except Exception as error:  # eager mode decides, row by row
+            found, gs, redo = [], (), list(range(len(members)))
+            self.gave_up.append(error)
+        self.shapes.add((program.single, program.width))
+        if not redo and all_rows:
+            self.outs = found
+        else:
+            done = set(redo)
+            for k, out in zip((k for k in range(len(members)) if k not in done), found):
+                self.outs[members[k]] = out
+        if gs:
+            for known, total in self.sums:  # traces of one fn usually read the same parameters
+                if known is program.params or known == program.params:
+                    total[:] = map(operator.add, total, gs)
+                    break
+            else:
+                self.sums.append((program.params, list(gs)))
+        return redo
+
+    def eager(self, row: int, found: tuple[float, ...], row_grads: dict[Value, float],
+              single: bool) -> None:
+        """A row eager mode ran: its outputs and its parameter gradients."""
+        self.shapes.add((single, len(found)))
+        for p, g in row_grads.items():
+            self.grads[p] = self.grads[p] + g if p in self.grads else g
+        self.outs[row] = found
+
+    def gradients(self) -> dict[Value, float]:
+        """Every parameter's gradient summed over the rows (or a ValueError, no `.grad`
+        changed, if rows gave outputs of different shapes)."""
+        if len(self.shapes) > 1:
+            raise ValueError(f"batch: rows give outputs of different shapes ("
+                             f"{', '.join(_shape(s) for s in sorted(self.shapes))}), which "
+                             f"cannot be summed; no .grad was changed. Batch rows of one shape "
+                             f"together")
+        if len(self.sums) == 1 and not self.grads:  # the usual case: one trace, no row redone
+            return dict(zip(*self.sums[0]))
+        grads = self.grads
+        for params, total in self.sums:
+            for p, g in zip(params, total):
+                grads[p] = grads[p] + g if p in grads else g
+        return grads
+
+
 def _finite(values: Sequence[float]) -> bool:
     """No inf or nan among `values`: their sum tells at C speed, and only a sum that is not
     finite (an inf, a nan, or finite values beyond the float range) is looked into."""
@@ -601,7 +640,7 @@ def _short(key: Any) -> str:
     return text if len(text) <= 200 else text[:200] + "..."
 
 
-def _plain(arg: Any) -> Any:
+def _from_numpy(arg: Any) -> Any:
     """numpy arrays and scalars as Python lists and numbers."""
     if not isinstance(arg, Value) and hasattr(arg, "tolist") and hasattr(arg, "ndim"):
         return arg.tolist()
@@ -609,11 +648,11 @@ def _plain(arg: Any) -> Any:
 
 
 def _column(values: Any, i: int) -> list[Any]:
-    values = _plain(values)
+    values = _from_numpy(values)
     if isinstance(values, (str, bytes, Value)) or not isinstance(values, Iterable):
         raise TypeError(f"batch: argument list {i} must be a sequence of rows, got "
                         f"{type(values).__name__} {values!r}")
-    return [_plain(row) for row in values]  # a list of numpy rows works as a 2-D array
+    return [_from_numpy(row) for row in values]  # a list of numpy rows works as a 2-D array
 
 
 def _static_key(arg: Any) -> Any:

@@ -18,10 +18,12 @@ from autograd._compile import text
 from autograd._compile.names import CODE_GLOBALS, Namespace, literal
 from autograd._compile.trace import Miss, NonFinite, Trace, TraceError
 from autograd._gcscope import gc_scope
+from autograd._passes import safe_repr
 from autograd.engine import Value
 
-MAX_NODES = 100_000  # per sample: larger graphs would make compile() itself slow
-"""Largest graph (nodes per sample) `compile` accepts; larger ones raise `TraceError`."""
+MAX_TRACE_NODES = 100_000  # per sample: larger graphs would make compile() itself slow
+"""Largest traced graph (op nodes per call) `compile` accepts; larger ones raise `TraceError`
+(not `autograd.viz.MAX_NODES`, the boxes a drawing shows)."""
 INNER, DETACHED, INPUT, CONSTANT, PARAM = "inner", "detached", "input", "constant", "param"
 _INTERNAL_NAMES = ("_P", "_seed", "_rows", "_n", "_outs", "_redo", "_check", "call", "forward",
                    "batch")
@@ -38,11 +40,11 @@ class Program:
         outputs = trace.outputs
         order = trace.order
         computed = sum(1 for node in order if trace.parents(node))
-        if computed > MAX_NODES:
+        if computed > MAX_TRACE_NODES:
             raise TraceError(f"compile: the traced graph has {computed:,} op nodes per call, "
-                             f"more than {MAX_NODES:,}; straight-line code that long compiles "
-                             f"slowly. Use eager mode, or compile a smaller per-sample function "
-                             f"and run it with .batch()")
+                             f"more than {MAX_TRACE_NODES:,}; straight-line code that long "
+                             f"compiles slowly. Use eager mode, or compile a smaller per-sample "
+                             f"function and run it with .batch()")
         self.trace = trace
         self.ns = Namespace({**ops.CODE_NAMESPACE, **CODE_GLOBALS, "_Miss": Miss,
                              "_NonFinite": NonFinite})
@@ -142,7 +144,7 @@ class Program:
         """(test true when the guard FAILS, description for errors, source comment, last
         node it reads). A float result is checked with its sign (-0.0 is not 0.0)."""
         v = self.expr(value)
-        name = self.name.get(value) or engine._safe_repr(value.data)
+        name = self.name.get(value) or safe_repr(value.data)
         if kind in ("<", "<=", ">", ">="):
             o = self.expr(other)
             test = f"{v} {kind} {o}"
@@ -377,44 +379,20 @@ class Program:
                   input_grads: list[str], accumulators: list[str]) -> dict[str, str]:
         inputs = self.input_names
         read = text.unpack([self.name[p] for p in self.params], "[p.data for p in _P]")
-        guards_after: dict[Value | None, list[tuple[int, str, str]]] = {}
-        for k, (fail, _, shown, last) in enumerate(self.guards):
-            at = last if self.kind.get(last, "") in (INNER, DETACHED) else None
-            guards_after.setdefault(at, []).append((k, fail, shown))
-
-        def forward_body(on_miss: Callable[[int], str], on_bad: str,
-                         lines_of: list[tuple[Value, list[str]]] = forward) -> list[str]:
-            body = []
-            for k, fail, shown in guards_after.get(None, []):
-                body += [f"if {fail}:  # traced: {shown}", f"    {on_miss(k)}"]
-            for node, lines in lines_of:
-                body += lines
-                for k, fail, shown in guards_after.get(node, []):
-                    body += [f"if {fail}:  # traced: {shown}", f"    {on_miss(k)}"]
-            values = [self.name[n] for n, kind in self.kind.items()
-                      if kind == INNER or kind == DETACHED]
-            if values:
-                body.append("# an inf or nan anywhere: eager mode decides what happens")
-                body += _finite_check(values, on_bad)
-            return body
-
+        guards = self._guards_after()
         outs = [self.expr(o) for o in self.trace.outputs]
         out_tuple = f"({', '.join(outs)},)"
         init = list(dict.fromkeys(accumulators + [g for g in input_grads if g != "0.0"]))
         init_lines = text.unpack(init, f"(0.0,) * {len(init)}")
-        indent = "    "
-
-        def block(lines: list[str], depth: int = 1) -> str:
-            return "\n".join(indent * depth + line for line in lines)
-
+        checked_forward = self._forward_body(forward, guards, lambda k: f"raise _Miss({k})",
+                                             "raise _NonFinite")
         signature = ", ".join(["_P", *inputs])
         call = [f"def call({signature}, _seed=1.0):",
                 f'    """{self.fn_name}: forward and backward for one call."""',
                 "    # parameters: read fresh from each Value's .data on every call",
-                block(read), "    # forward",
-                block(forward_body(lambda k: f"raise _Miss({k})", "raise _NonFinite")),
+                _block(read), "    # forward", _block(checked_forward),
                 "    # backward: each gradient is the sum of what its consumers send",
-                block(init_lines), block(text.render(backward, inputs=True)),
+                _block(init_lines), _block(text.render(backward, inputs=True)),
                 "    # ∂output/∂parameter for each parameter (the caller checks they are finite,"
                 " then adds them to .grad)",
                 f"    return {out_tuple}, (",
@@ -422,9 +400,44 @@ class Program:
                 f"    ), ({', '.join(input_grads)}{',' if input_grads else ''})"]
         forward_only = [f"def forward({signature}):",
                         f'    """{self.fn_name}: the outputs only."""',
-                        block(read),
-                        block(forward_body(lambda k: f"raise _Miss({k})", "raise _NonFinite")),
-                        f"    return {out_tuple}"]
+                        _block(read), _block(checked_forward), f"    return {out_tuple}"]
+        batch = self._batch_function(forward, guards, read, out_tuple, grad_names, accumulators)
+        return {"call": _clean(call), "forward": _clean(forward_only), "batch": _clean(batch)}
+
+    def _guards_after(self) -> dict[Value | None, list[tuple[int, str, str]]]:
+        """Each guard under the node after which it can be checked (None: at the start)."""
+        guards: dict[Value | None, list[tuple[int, str, str]]] = {}
+        for k, (fail, _, shown, last) in enumerate(self.guards):
+            at = last if self.kind.get(last, "") in (INNER, DETACHED) else None
+            guards.setdefault(at, []).append((k, fail, shown))
+        return guards
+
+    def _forward_body(self, lines_of: list[tuple[Value, list[str]]],
+                      guards: dict[Value | None, list[tuple[int, str, str]]],
+                      on_miss: Callable[[int], str], on_bad: str) -> list[str]:
+        """The forward lines with each guard checked as soon as it can be, then one check
+        that no value is inf or nan."""
+        body = []
+        for k, fail, shown in guards.get(None, []):
+            body += [f"if {fail}:  # traced: {shown}", f"    {on_miss(k)}"]
+        for node, lines in lines_of:
+            body += lines
+            for k, fail, shown in guards.get(node, []):
+                body += [f"if {fail}:  # traced: {shown}", f"    {on_miss(k)}"]
+        values = [self.name[n] for n, kind in self.kind.items()
+                  if kind == INNER or kind == DETACHED]
+        if values:
+            body.append("# an inf or nan anywhere: eager mode decides what happens")
+            body += _finite_check(values, on_bad)
+        return body
+
+    def _batch_function(self, forward: list[tuple[Value, list[str]]],
+                        guards: dict[Value | None, list[tuple[int, str, str]]], read: list[str],
+                        out_tuple: str, grad_names: list[str],
+                        accumulators: list[str]) -> list[str]:
+        """`batch`: one loop over the rows, a row whose guard fails or that meets an inf or
+        nan noted in `_redo` for eager mode; parameter gradients summed over the rows."""
+        inputs = self.input_names
         target = (f"({', '.join(inputs)},)" if inputs else "_")
         per_row_bwd = text.render(self.batch_backward, inputs=False)
         batch_accumulators = list(dict.fromkeys(accumulators))
@@ -435,27 +448,32 @@ class Program:
                 "# Σ nodes fed by ReLUs add a product only when the ReLU is on: the same sums"
                 " in the same order", "# (an inf or nan weight would make 0·w a nan: such"
                 " calls go to eager mode)", *_finite_check(factors, "raise _NonFinite")]
-        batch = ["def batch(_P, _rows, _seed):",
-                 f'    """{self.fn_name}: forward and backward of every row."""',
-                 block(read), block(sparse_note),
-                 block(text.unpack(batch_accumulators, f"(0.0,) * {len(batch_accumulators)}")),
-                 "    _outs = []", "    _redo = []",
-                 "    # per row: the forward and backward of one call; parameter gradients "
-                 "are summed over the rows",
-                 f"    for _n, {target} in enumerate(_rows):",
-                 block(text.unpack(sums, f"(0.0,) * {len(sums)}") if sums else [], 2),
-                 block(forward_body(lambda k: "_redo.append(_n); continue",
-                                    "_redo.append(_n); continue", sparse_forward), 2),
-                 f"        _outs.append({out_tuple})",
-                 block(per_row_bwd, 2),
-                 "    return _outs, (",
-                 *text.items(grad_names, "        "),
-                 "    ), _redo"]
+        redo = "_redo.append(_n); continue"
+        return ["def batch(_P, _rows, _seed):",
+                f'    """{self.fn_name}: forward and backward of every row."""',
+                _block(read), _block(sparse_note),
+                _block(text.unpack(batch_accumulators, f"(0.0,) * {len(batch_accumulators)}")),
+                "    _outs = []", "    _redo = []",
+                "    # per row: the forward and backward of one call; parameter gradients "
+                "are summed over the rows",
+                f"    for _n, {target} in enumerate(_rows):",
+                _block(text.unpack(sums, f"(0.0,) * {len(sums)}") if sums else [], 2),
+                _block(self._forward_body(sparse_forward, guards, lambda k: redo, redo), 2),
+                f"        _outs.append({out_tuple})",
+                _block(per_row_bwd, 2),
+                "    return _outs, (",
+                *text.items(grad_names, "        "),
+                "    ), _redo"]
 
-        def clean(parts: list[str]) -> str:
-            return "\n".join(p for p in parts if p.strip()) + "\n"
 
-        return {"call": clean(call), "forward": clean(forward_only), "batch": clean(batch)}
+def _block(lines: list[str], depth: int = 1) -> str:
+    """Lines indented `depth` levels, as one piece of source."""
+    return "\n".join("    " * depth + line for line in lines)
+
+
+def _clean(parts: list[str]) -> str:
+    """The function's source: its pieces without blank ones, ending in a newline."""
+    return "\n".join(p for p in parts if p.strip()) + "\n"
 
 
 def _finite_check(names: list[str], on_bad: str) -> list[str]:
@@ -482,7 +500,7 @@ def _differs(call: str, result: Any, ns: Namespace) -> str:
 def _safe(x: Any) -> str:
     """repr for an error message (never for source); a repr that fails is not fatal."""
     try:
-        return engine._safe_repr(x)[:200]
+        return safe_repr(x)[:200]
     except Exception:
         return f"<{type(x).__name__}>"
 

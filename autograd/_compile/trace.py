@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import engine, ops
+from autograd._passes import safe_repr
 from autograd.engine import Value
 
 
@@ -23,8 +24,8 @@ class NonFinite(Exception):
 
 
 class Tracer:
-    """Told by the engine of every number read, every node made and every `no_grad` node
-    while `fn` runs (`engine._tracer`)."""
+    """The engine's observer while `fn` runs (`autograd.engine.observe`): records every
+    number read, every node made and every `no_grad` node, as compiled code needs them."""
 
     def __init__(self) -> None:
         self.reads: list[tuple[str, Value, Any, Any]] = []
@@ -32,14 +33,25 @@ class Tracer:
         self.made_nodes: set[int] = set()
         self._keep: list[Value] = []  # ids stay valid while the trace lives
 
-    def read(self, kind: str, value: Value, other: Any, result: Any) -> None:
-        self.reads.append((kind, value, other, result))
+    def read(self, how: str, value: Value, other: Any, result: Any) -> None:
+        """A read becomes a guard; `bool(v)` is recorded as the comparisons that decided it
+        (still exactly ±0.0, still nan, or the same sign and not 0)."""
+        if how == "bool":
+            data = value.data
+            if not result or data != data:
+                how, other, result = "float", None, data
+            else:
+                how, other, result = (">" if data > 0 else "<"), 0.0, True
+        self.reads.append((how, value, other, result))
 
     def made(self, out: Value) -> None:
         self.made_nodes.add(id(out))
         self._keep.append(out)
 
-    def detached(self, out: Value, prev: tuple[Value, ...], fn: ops.Op) -> None:
+    def detached(self, out: Value, prev: tuple[Value, ...], fn: ops.Op | None) -> None:
+        """A `no_grad` node is recomputed from its parents; `x.detach()` as x·1 (exactly x)."""
+        if fn is None:
+            prev, fn = (prev[0], engine._constant(1.0, "detach")), ops.MUL
         self.detached_nodes[out] = (prev, fn)
 
 
@@ -139,22 +151,19 @@ def run_traced(fn: Callable[..., Any], args: Sequence[Any], static: frozenset[in
         elif i in static:
             wrapped.append(arg)
         elif isinstance(arg, (list, tuple)):
-            leaves = [Value(number(v, i), label=f"{names[i]}_{k}") for k, v in enumerate(arg)]
+            leaves = [Value(argument_float(v, i), label=f"{names[i]}_{k}")
+                      for k, v in enumerate(arg)]
             inputs += leaves
             slots += [(leaf, leaf.label) for leaf in leaves]
             wrapped.append(type(arg)(leaves) if isinstance(arg, tuple) else leaves)
         else:
-            leaf = Value(number(arg, i), label=names[i])
+            leaf = Value(argument_float(arg, i), label=names[i])
             inputs.append(leaf)
             slots.append((leaf, names[i]))
             wrapped.append(leaf)
     tracer = Tracer()
-    token = engine._tracer.set(tracer)
-    try:
-        with engine.enable_grad():
-            result = fn(*wrapped)
-    finally:
-        engine._tracer.reset(token)
+    with engine.observe(tracer), engine.enable_grad():
+        result = fn(*wrapped)
     single = not isinstance(result, (list, tuple))
     outputs = []
     for k, out in enumerate([result] if single else result):
@@ -165,7 +174,7 @@ def run_traced(fn: Callable[..., Any], args: Sequence[Any], static: frozenset[in
         else:
             where = "" if single else f" (item {k})"
             raise TraceError(f"compile: fn must return a Value or a list of Values, got "
-                             f"{type(out).__name__} {engine._safe_repr(out)}{where}")
+                             f"{type(out).__name__} {safe_repr(out)}{where}")
     trace = Trace(outputs, single, inputs, tracer, check)
     trace.slots = slots
     return trace
@@ -221,7 +230,7 @@ for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__
     setattr(Probe, _name, _noting(_name))
 
 
-def number(x: Any, position: int) -> float:
+def argument_float(x: Any, position: int) -> float:
     """An argument's number (a Value's data, or any real number as a float)."""
     if isinstance(x, Value):
         return x.data

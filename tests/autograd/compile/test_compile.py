@@ -425,7 +425,7 @@ def test_fn_must_return_values():
 
 
 def test_huge_graphs_are_refused_with_a_clear_message(monkeypatch):
-    monkeypatch.setattr(importlib.import_module("autograd._compile.emit"), "MAX_NODES", 50)
+    monkeypatch.setattr(importlib.import_module("autograd._compile.emit"), "MAX_TRACE_NODES", 50)
     with pytest.raises(TraceError, match="more than 50"):
         autograd.compile(lambda x: autograd.sum([x * k for k in range(60)]), 1.0)
 
