@@ -1,7 +1,7 @@
 """The backward walk made fast and safe: what the engine's pass calls around `engine._walk`.
 
 Nothing here is needed to understand backpropagation. `walk_fast` is `engine._walk` with
-shortcuts (tests/test_engine_walk.py proves the sums equal, bit for bit); `reporting` runs
+shortcuts (tests/autograd/engine/test_walk.py proves the sums equal, bit for bit); `reporting` runs
 a walk step by step for `on_step`; the rest names a failing op in its error. Nodes are used
 through their fields only, so this module does not import the engine (the engine imports it).
 """
@@ -25,7 +25,7 @@ def walk_fast(inner: list[Any]) -> None:
     A neuron's Σ is sent unrolled (no argument lists); a node with 1 or 2 parents calls its
     rule without building a list; a Σ with g == 0 and a finite value is skipped (its terms
     are finite, so every send is ±0.0, and adding ±0.0 to a running sum, never -0.0, does
-    not change it). tests/test_engine_walk.py checks it against `engine._walk` bit for bit.
+    not change it). tests/autograd/engine/test_walk.py checks it against `engine._walk` bit for bit.
     """
     node = None
     try:
