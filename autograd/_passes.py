@@ -23,9 +23,10 @@ def walk_fast(inner: list[Any]) -> None:
     """`engine._walk` without reports, with shortcuts: the same additions in the same order.
 
     A neuron's Σ is sent unrolled (no argument lists); a node with 1 or 2 parents calls its
-    rule without building a list; a Σ with g == 0 and a finite value is skipped (its terms
-    are finite, so every send is ±0.0, and adding ±0.0 to a running sum, never -0.0, does
-    not change it). tests/autograd/engine/test_walk.py checks it against `engine._walk` bit for bit.
+    rule without building a list. A node with g == 0 is skipped when every send is then
+    provably ±0.0 (`_zero_sends`), which leaves every running sum as it is (a running sum
+    starts at 0.0 and is never -0.0). tests/autograd/engine/test_walk.py checks it against
+    `engine._walk` bit for bit.
     """
     node = None
     try:
@@ -33,10 +34,10 @@ def walk_fast(inner: list[Any]) -> None:
             g, fn = node._g, node._fn
             if fn is None:
                 continue
+            if g == 0.0 and (fn is _DOT or fn.inline) and -_INF < node.data < _INF:
+                continue  # `_zero_sends(fn)`, written out: an off ReLU above, nothing to send
             prev = node._prev
             if fn is _DOT:  # z = Σₖ wₖ·aₖ (+ b): the rule of ops.DOT written out
-                if g == 0.0 and -_INF < node.data < _INF:
-                    continue  # an off ReLU above: nothing to send
                 n = len(prev) // 2
                 ws, xs = prev[:n], prev[n:2 * n]
                 for w, a in zip(ws, xs):  # weights first, then inputs, as the rule sends
@@ -61,6 +62,15 @@ def walk_fast(inner: list[Any]) -> None:
         if node is None:
             raise
         raise in_backward(error, node) from error
+
+
+def _zero_sends(fn: ops.Op) -> bool:
+    """Whether every send of `fn`'s rule is ±0.0 when g is ±0.0 and the output is finite:
+    true for a Σ (a finite z has finite terms, so each send g·aₖ, g·wₖ, g is ±0.0) and for
+    the inline ops (+ − * neg relu: each send is ±g, g·(a parent) or g·(0 or 1), and a
+    finite product has finite factors). tests/autograd/engine/test_walk.py checks every
+    inline op of the table."""
+    return fn is _DOT or fn.inline
 
 
 def reporting(steps: Steps, inner: list[Any], on_step: Callable[..., None],

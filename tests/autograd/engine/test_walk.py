@@ -9,6 +9,7 @@ many parents, a parent used twice (x * x), and leaves holding 0.0, -0.0, inf and
 
 from __future__ import annotations
 
+import itertools
 import math
 import struct
 
@@ -16,7 +17,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import autograd
-from autograd import _passes, engine
+from autograd import _passes, engine, ops
 from autograd.engine import Value
 
 _LEAF_NUMBERS = st.one_of(
@@ -121,3 +122,23 @@ def test_backward_without_on_step_equals_backprop_with_it():
     root.backward()
     assert x.grad == found[x] and y.grad == found[y]
     assert len(seen) == len([n for n in autograd.topological_order(root) if n.parents])
+
+
+def test_every_op_the_fast_walk_skips_at_g_0_sends_only_zeros():
+    """`_passes._zero_sends` ops (Σ and the inline ops + − * neg relu): wherever the output
+    is finite, g = ±0.0 makes every send ±0.0 (so skipping them adds nothing)."""
+    numbers = [0.0, -0.0, 1.0, -2.5, 1e308, -1e308, 5e-324, math.inf, -math.inf, math.nan]
+    skipped = [op for op in ops.table().values() if op.arity and _passes._zero_sends(op)]
+    assert {op.name for op in skipped} >= {"+", "-", "*", "neg", "relu"}
+    for op in [*skipped, ops.DOT]:
+        arity = op.arity or 5
+        for inputs in itertools.product(numbers, repeat=min(arity, 2)):
+            xs = list(inputs) * (arity // len(inputs)) + list(inputs[:arity % len(inputs)])
+            try:
+                out = op.forward(*xs)
+            except (ArithmeticError, ValueError):
+                continue
+            if not math.isfinite(out):
+                continue
+            for g in (0.0, -0.0):
+                assert all(d == 0.0 for d in op.rule(g, out, *xs)), (op.name, xs, g)
