@@ -39,7 +39,7 @@ def _closure_rule(text: str, step: Callable[[], None] | None, node: Any,
 
 
 HAND_BUILT = ops.register(Op(name="micrograd", arity=None, forward=float, rule=_closure_rule,
-                             builtin=True, internal=True, order=1,
+                             builtin=True, internal=True, order=1, closure=True,
                              doc="a node built by hand, micrograd style"))
 
 
@@ -49,14 +49,8 @@ def hand_built(text: str) -> Op | None:
 
 
 def _closure(fn: Op) -> Callable[[], None] | None:
-    """The closure a hand-built node was given, if `fn` is HAND_BUILT's (bound) entry."""
-    if not fn.params:
-        return None
-    try:
-        entry = ops.get(fn.name)
-    except KeyError:  # an op no longer in the table (a custom op removed)
-        return None
-    return fn.params[1] if entry is HAND_BUILT else None
+    """The closure a hand-built node was given (`fn`: HAND_BUILT bound to it), else None."""
+    return fn.params[1] if fn.closure and fn.params else None
 
 
 def get_backward(node: Any) -> Callable[[], None]:
@@ -96,4 +90,4 @@ def op_text(node: Any) -> str:
 def rule(node: Any) -> Callable[..., Any] | None:
     """The chain rule of the node's op (None for a leaf or a constant)."""
     fn = node._fn
-    return None if fn is None or fn.arity == 0 else fn.rule
+    return None if fn is None or fn.constant else fn.rule

@@ -487,7 +487,7 @@ class Compiled:
         grads = {}
         for node, g in found.items():
             fn = node._fn
-            if node.is_leaf and node not in inputs and (fn is None or fn.arity != 0):
+            if node.is_leaf and node not in inputs and (fn is None or not fn.constant):
                 grads[node] = g
         flat = [found.get(v, 0.0) for v in trace.inputs]
         return outs, grads, self._unflatten(args, flat)

@@ -61,7 +61,7 @@ class Program:
                 kind = INNER
             elif node in inputs:
                 kind = INPUT
-            elif fn is not None and fn.arity == 0:
+            elif fn is not None and fn.constant:
                 kind = CONSTANT
             else:
                 kind = PARAM
