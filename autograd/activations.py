@@ -115,6 +115,9 @@ _LOCK = threading.Lock()
 def register(activation: Activation) -> Activation:
     """Add `activation` to the table (after the others); returns it.
 
+    Args:
+        activation: the new entry; its name must be new.
+
     Raises:
         TypeError: `activation` is not an `Activation`.
         ValueError: its name is taken.
@@ -131,6 +134,9 @@ def register(activation: Activation) -> Activation:
 def unregister(name: str) -> Activation:
     """Remove the activation `name`; returns its entry.
 
+    Args:
+        name: the activation's name.
+
     Raises:
         ValueError: no activation of that name.
     """
@@ -141,12 +147,30 @@ def unregister(name: str) -> Activation:
 
 
 def get(name: Any, who: str, what: str = "activation") -> Activation:
-    """The entry for `name`, or ValueError naming `who` and listing the choices."""
+    """The entry for `name`, or ValueError naming `who` and listing the choices.
+
+    Args:
+        name: the activation's name, as the user gave it (anything: it is checked).
+        who: the operation asking, first in the message ('MLP').
+        what: the argument's name in the message ('activation', 'output_activation').
+
+    Raises:
+        ValueError: `name` is not in the table.
+    """
     entry = _TABLE.get(name) if isinstance(name, str) else None
     if entry is None:
         listed = ", ".join(repr(n) for n in _TABLE)
-        raise ValueError(f"{who}: unknown {what} {name!r}; choose one of {listed}")
+        raise ValueError(f"{who}: unknown {what} {_shown(name)}; choose one of {listed}")
     return entry
+
+
+def _shown(x: Any) -> str:
+    """repr(x) for a message, bounded and never failing (an int of 5000 digits, a huge list)."""
+    try:
+        text = repr(x)
+    except Exception:
+        return f"<{type(x).__name__}>"
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def names() -> tuple[str, ...]:
