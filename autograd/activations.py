@@ -18,6 +18,7 @@ from typing import Any
 
 from autograd import ops
 from autograd.ops import Op
+from autograd.reals import _repr as shown  # bounded, never failing: one for every message
 
 __all__ = ["Activation", "register", "unregister", "get", "names", "table"]
 
@@ -160,17 +161,8 @@ def get(name: Any, who: str, what: str = "activation") -> Activation:
     entry = _TABLE.get(name) if isinstance(name, str) else None
     if entry is None:
         listed = ", ".join(repr(n) for n in _TABLE)
-        raise ValueError(f"{who}: unknown {what} {_shown(name)}; choose one of {listed}")
+        raise ValueError(f"{who}: unknown {what} {shown(name)}; choose one of {listed}")
     return entry
-
-
-def _shown(x: Any) -> str:
-    """repr(x) for a message, bounded and never failing (an int of 5000 digits, a huge list)."""
-    try:
-        text = repr(x)
-    except Exception:
-        return f"<{type(x).__name__}>"
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def names() -> tuple[str, ...]:
