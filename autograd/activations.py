@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import ops
+from autograd.engine import Value, apply
 from autograd.ops import Op
 from autograd.reals import _repr as shown  # bounded, never failing: one for every message
 
@@ -57,8 +58,6 @@ class Activation:
         """The function a neuron calls on its z `Value` (`Value.sigmoid`), None for a = z."""
         if self.op is None:
             return None
-        from autograd.engine import Value  # here: the engine imports the op table first
-
         method = getattr(Value, self.op.method, None) if self.op.method else None
         return method if method is not None else _Apply(self.op)
 
@@ -72,8 +71,6 @@ class _Apply:
         self.op = op
 
     def __call__(self, z: Any) -> Any:
-        from autograd.engine import apply
-
         return apply(self.op, z)
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -200,3 +200,25 @@ def test_a_new_activation_reaches_the_strategies_and_check_backprop(softplus):
 
     with pytest.raises(AssertionError, match="softplus′"):
         check_backprop(forgot_the_derivative, activation="softplus", max_examples=50, seed=0)
+
+
+def test_an_activation_whose_op_has_no_value_method(custom_op):
+    """A custom op (no `Value` method) is applied with `apply`; a model using it pickles."""
+    import pickle
+
+    cube = custom_op("cube", lambda x: x ** 3, lambda x: (3 * x * x,))
+    activations.register(Activation("cube", ops.get("cube"), lambda z: z ** 3,
+                                    lambda z: 3 * z * z, None, None, symbol="c", says="cube",
+                                    torch=None))
+    try:
+        mlp = nn.MLP(1, [2, 1], activation="cube", output_activation="linear", seed=3)
+        assert [v.op for v in mlp.trace([0.5])[1][1]] == ["cube", "cube"]
+        x, y = [0.5], [0.2]
+        engine = _engine_gradients(mlp, x, y)
+        trace = matrix.backprop(matrix.Network.from_model(mlp), x, y)
+        _close(engine[0], trace.grad_W)
+        clone = pickle.loads(pickle.dumps(mlp))
+        assert clone([0.5]).data == mlp([0.5]).data
+        assert cube(Value(2.0)).data == 8.0
+    finally:
+        activations.unregister("cube")
