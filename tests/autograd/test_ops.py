@@ -523,3 +523,11 @@ def test_the_seeds_cost_declares_its_residual_derivative_and_walkthroughs_read_i
     cost = nn.seed_cost([o], [1.0])
     assert cost.op_info.residual and _residual(cost) and not _residual(o * 2)
     assert [op.name for op in ops.public(builtin=None) if op.residual] == [cost.op]
+
+
+def test_n_ary_ops_carry_their_layout_and_templates_fill_in_one_place():
+    dot, total = ops.get("dot").terms(5), ops.get("sum").terms(3)
+    assert dot == ops.Terms(((0, 2), (1, 3)), (4,), False)
+    assert total == ops.Terms((), (0, 1, 2), True)
+    assert ops.fill(ops.get("**n").code, "out", ["x"], ["2.0"]) == "math.pow(x, 2.0)"
+    assert ops.fill("{a}·{b}={out}", "z", ["p", "q"]) == "p·q=z"
