@@ -531,3 +531,20 @@ def test_n_ary_ops_carry_their_layout_and_templates_fill_in_one_place():
     assert total == ops.Terms((), (0, 1, 2), True)
     assert ops.fill(ops.get("**n").code, "out", ["x"], ["2.0"]) == "math.pow(x, 2.0)"
     assert ops.fill("{a}·{b}={out}", "z", ["p", "q"]) == "p·q=z"
+
+
+def test_drawings_never_call_a_hand_built_closure_they_read_the_closure_flag():
+    from autograd.viz.graph import Graph
+
+    x, calls = Value(2.0, label="x"), []
+    out = Value(x.data ** 3, (x,), "cube")
+
+    def _backward():
+        calls.append(out.grad)  # a side effect beyond the gradients
+        x.grad += 3 * x.data ** 2 * out.grad
+
+    out._backward = _backward
+    assert out.op_info.closure and not (out * 2).op_info.closure
+    graph = Graph(out * 2, 4)
+    assert math.isnan(graph.locals[out][0]) and graph.names[out] == "cube(x)"
+    assert calls == []
