@@ -374,6 +374,20 @@ def test_nodes_used_a_few_times_far_apart_get_copies_too():
     assert time.perf_counter() - start < 10
 
 
+def test_which_uses_get_copies_depends_on_the_graph_not_on_memory_addresses():
+    x = Value(0.7, label="x")
+    products = [x * (i + 1) for i in range(12)]  # 12 uses of x, all one layer away
+    y = sum(p.tanh() for p in products)
+    order = autograd.topological_order(y)
+    ix = order.index(x)
+    uses = sorted(order.index(p) for p in products)
+    source = viz.to_dot(y).source
+    assert f"\tv{ix} -> op{uses[0]} " in source  # the first use in graph order keeps the edge
+    assert all(re.search(rf"\tc{ix}_\d+ -> op{u} ", source) for u in uses[1:])
+    twin = Value(0.7, label="x")  # the same graph built again, in other memory
+    assert viz.to_dot(sum((twin * (i + 1)).tanh() for i in range(12))).source == source
+
+
 def test_the_seed_network_has_no_copies():
 
     model = nn.MLP(2, [3, 2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)

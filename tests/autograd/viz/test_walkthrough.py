@@ -299,3 +299,11 @@ def test_the_script_lint_follows_scopes():
 def test_the_style_lint_catches_what_it_is_for(broken, problem):
     problems = css_problems(broken)
     assert problems and problem in problems[0]
+
+
+def test_the_page_lists_the_derivations_in_graph_order(tmp_path):
+    _, L = seed(samples=3)  # not in a set's order: that follows memory addresses, run to run
+    for collapse in (False, True):
+        data = frames_of(viz.walkthrough(L, tmp_path / "w.html", collapse=collapse))
+        ids = [int(key[1:]) for key in data["derivations"]]
+        assert len(ids) > 10 and ids == sorted(ids)
