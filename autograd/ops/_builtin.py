@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.ops import Op, Terms, _data, _fmt, _fn, register
+from autograd.ops._table import Op, Terms, _data, _fmt, _fn, register
 
 
 # ---- the chain rules: rule(g, out, *xs) -> what each input receives ------------------------
