@@ -1,5 +1,5 @@
-"""The library's shape, checked on its source (ast): ops are known only to the op table, and
-every module and function fits a reader's head.
+"""The library's shape, checked on its source (ast): ops are known only to the op table, every
+module and function fits a reader's head, and the layers point down without cycles.
 
 - No string equal to a registered op's name (`autograd.ops.names()` once `autograd` and `nn`
   have registered theirs) is compared (`==`, `!=`, `in`, `not in`, `case "name":`) anywhere in
@@ -7,6 +7,8 @@ every module and function fits a reader's head.
   package); nor is a node's `.op` looked up in, or compared with, a table of op names kept
   elsewhere. What differs per op is a field of its entry.
 - No module over 700 lines, no function over 80.
+- No import cycles among the modules of `autograd` and `nn`; `autograd` never imports `nn`;
+  each package imports only the other's public modules and names.
 Each failure names file:line of every offender.
 """
 
@@ -15,6 +17,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 import autograd
 import nn  # noqa: F401 (registers nn's ops, its losses: they are op names too)
@@ -230,3 +234,160 @@ def test_the_size_check_names_what_is_too_long(tmp_path):
     (tmp_path / "autograd" / "fits.py").write_text("x = 1\n" * 700, encoding="utf-8")
     assert size_offenders(tmp_path) == ["autograd/big.py: module of 701 lines",
                                         "nn/long.py:83: long is 81 lines"]
+
+
+# ---- layers point down, without cycles ---------------------------------------------------------
+def _imports(name: str, path: Path, known: set[str]) -> Iterator[tuple[ast.AST, str, str]]:
+    """(node, imported module, imported name or "") for each import of the module, at its top
+    or inside a function, relative ones resolved; `from a import b` is module a.b when that
+    is a module. Imports for type checkers only (`if TYPE_CHECKING:`) do not count."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(sub) for block in ast.walk(tree)  # `if TYPE_CHECKING:` runs no import
+                   if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+                   for statement in block.body for sub in ast.walk(statement)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name, ""
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parts = parts[:len(parts) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                yield (node, full, "") if full in known else (node, base, alias.name)
+
+
+def _ours(module: str) -> bool:
+    return module.split(".")[0] in PACKAGES
+
+
+def _private(module: str, imported: str) -> bool:
+    parts = [*module.split("."), *([imported] if imported else [])]
+    return any(part.startswith("_") and not part.startswith("__") for part in parts[1:])
+
+
+def layer_offenders(root: Path = ROOT) -> tuple[list[str], dict[str, set[str]]]:
+    """Imports that point up or into another package's private parts, and the import graph
+    among the packages' modules (the most specific module each import names)."""
+    found, graph = [], {}
+    known = {name for name, _ in modules(root)}
+    for name, path in modules(root):
+        graph[name] = set()
+        for node, module, imported in _imports(name, path, known):
+            if not _ours(module):
+                continue
+            graph[name].add(module)
+            mine, theirs = name.split(".")[0], module.split(".")[0]
+            if mine == "autograd" and theirs == "nn":
+                found.append(f"{where(path, root, node)}: autograd imports {module} "
+                             "(layers point down: nn uses autograd, never the reverse)")
+            elif mine != theirs and _private(module, imported):
+                what = f"{module}.{imported}" if imported else module
+                found.append(f"{where(path, root, node)}: {name} imports {what}, private "
+                             f"to {theirs}")
+    return found, graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle per strongly connected component of more than one module (or a self-loop),
+    found iteratively (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph.get(start, ()))))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in graph.get(node, ()):
+                    found.append(sorted(component))
+    return found
+
+
+def test_layers_point_down_and_packages_use_each_others_public_names():
+    offenders, _ = layer_offenders()
+    assert not offenders, "\n".join(offenders)
+
+
+def test_no_import_cycles_among_the_modules():
+    _, graph = layer_offenders()
+    assert "autograd.engine" in graph and "nn.module" in graph
+    found = cycles(graph)
+    assert not found, "import cycles:\n" + "\n".join(" ↔ ".join(c) for c in found)
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"autograd/a.py": "from nn import MLP\n"}, ["autograd/a.py:1: autograd imports nn"]),
+    ({"autograd/a.py": "def f():\n    import nn.data\n"},
+     ["autograd/a.py:2: autograd imports nn.data"]),
+    ({"nn/a.py": "from autograd._io import atomic_write\n"},
+     ["nn/a.py:1: nn.a imports autograd._io.atomic_write, private"]),
+    ({"nn/a.py": "from autograd.engine import _as_float\n"},
+     ["nn/a.py:1: nn.a imports autograd.engine._as_float, private"]),
+    ({"autograd/a.py": "from nn._util import real\n"},
+     ["autograd/a.py:1: autograd imports nn._util"]),
+    ({"nn/a.py": "from . import _util\nfrom autograd import Value, ops\n"}, []),
+    ({"autograd/a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import nn\n"},
+     []),
+])
+def test_the_layer_check_names_each_bad_import(tmp_path, files, expected):
+    for package in PACKAGES:
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / "autograd" / "ops.py").write_text("")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    found, _ = layer_offenders(tmp_path)
+    assert len(found) == len(expected), found
+    assert all(line.startswith(start) for line, start in zip(found, expected)), found
+
+
+def test_the_compilers_parts_never_import_its_public_face():
+    """autograd.compile is the compiler's public face; its parts (autograd._compile.*) sit
+    below it, so a cycle through the face cannot start there."""
+    _, graph = layer_offenders()
+    parts = {name: deps for name, deps in graph.items() if name.startswith("autograd._compile.")}
+    assert parts and "autograd.compile" in graph
+    assert [name for name, deps in parts.items() if "autograd.compile" in deps] == []
+
+
+def test_the_cycle_check_finds_cycles_of_any_length():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"a"}}) == [["a"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+    chain = {f"m{i}": {f"m{i + 1}"} for i in range(5000)}  # no recursion limit
+    chain["m5000"] = {"m0"}
+    assert len(cycles(chain)[0]) == 5001
