@@ -20,7 +20,7 @@ from typing import Any
 
 import nn
 from autograd import no_grad
-from autograd._optional import extra_needed
+from autograd.extras import extra_needed
 from autograd.files import atomic_write
 
 

@@ -15,7 +15,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from autograd import activations
-from autograd._optional import extra_needed
+from autograd.extras import extra_needed
 from nn.module import MAX_PARAMETERS, MLP
 
 if TYPE_CHECKING:

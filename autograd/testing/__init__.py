@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from autograd._optional import extra_needed
+from autograd.extras import extra_needed
 from autograd.testing._backprop import BackpropMismatch, check_backprop
 from autograd.testing._gradcheck import GradcheckError, gradcheck
 

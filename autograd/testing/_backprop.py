@@ -21,8 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd import activations
-from autograd._optional import extra_needed
 from autograd.activations import Activation
+from autograd.extras import extra_needed
 from autograd.reals import real
 from autograd.testing._backprop_mistakes import _hint, _matching, _shape_hint
 from autograd.testing._backprop_report import (

@@ -11,7 +11,7 @@ import numbers
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from autograd._optional import extra_needed
+from autograd.extras import extra_needed
 
 with extra_needed("hypothesis", "testing", "autograd.testing.checks"):
     from hypothesis.errors import InvalidArgument

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from autograd._optional import extra_needed
+from autograd.extras import extra_needed
 from tests import ROOT
 
 

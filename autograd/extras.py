@@ -1,9 +1,15 @@
-"""Optional dependencies: a missing one raises an ImportError that names the extra to install."""
+"""Optional dependencies: a missing one raises an ImportError that names the extra to install.
+
+Public so that `nn` (and a user's own extension) names a missing extra the same way
+`autograd.testing` and `autograd.viz` do.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+__all__ = ["extra_needed"]
 
 
 @contextmanager
