@@ -664,14 +664,19 @@ _BUILT_ON = {"dot": "autograd._nary", "sum": "autograd._nary", "op": "autograd._
              "_stub": "autograd._pickle", "_stub_after": "autograd._pickle"}
 
 
-def __getattr__(name: str) -> Any:
-    """`dot`, `sum`: one node for a neuron's Σ (autograd._nary); `grad`, `jacobian`,
-    `hessian`: derivatives of chosen inputs (autograd._functional); `op`: custom ops
-    (autograd._custom); `_stub`, `_stub_after`: what older pickles of graphs name."""
-    module = _BUILT_ON.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+if TYPE_CHECKING:  # type checkers see the real signatures (and a typo stays an error)
+    from autograd._custom import op
+    from autograd._functional import grad, hessian, jacobian
+    from autograd._nary import dot, sum  # noqa: A004
+else:
+    def __getattr__(name: str) -> Any:
+        """`dot`, `sum`: one node for a neuron's Σ (autograd._nary); `grad`, `jacobian`,
+        `hessian`: derivatives of chosen inputs (autograd._functional); `op`: custom ops
+        (autograd._custom); `_stub`, `_stub_after`: what older pickles of graphs name."""
+        module = _BUILT_ON.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return getattr(importlib.import_module(module), name)
 
 
 def __dir__() -> list[str]:

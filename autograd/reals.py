@@ -26,7 +26,6 @@ def real(value: Any, who: str, name: str = "", *, finite: bool = True) -> float:
         OverflowError: `value` is an int (or other real) too large for a float.
         ValueError: `finite` is true and `value` is inf or nan.
     """
-    what = f"{name} " if name else ""
     kind = type(value)
     if kind is float:  # the common case first, with no further checks
         result = value
@@ -34,8 +33,10 @@ def real(value: Any, who: str, name: str = "", *, finite: bool = True) -> float:
         try:
             result = float(value)
         except OverflowError:
-            raise OverflowError(f"{who}: {what}is {too_large(value)}, too large for a "
-                                "float") from None
+            if name:
+                raise OverflowError(f"{who}: {name} is {too_large(value)}, too large for a "
+                                    "float") from None
+            raise OverflowError(f"{who}: {too_large(value)} is too large for a float") from None
     elif getattr(value, "ndim", None) == 0 and _numeric_dtype(value):
         result = float(value)  # a 0-d numpy array (np.array(2.0)); bool arrays are not
     else:

@@ -18,7 +18,7 @@ from autograd.engine import Role, Value
 from autograd.ops import weighted_sum
 from autograd.viz.graph import Graph, _record, _text, is_const, neuron_of
 from autograd.viz.i18n import Words, check_lang
-from autograd.viz.render import RenderError
+from autograd.viz.render import RenderError, render
 
 MAX_NODES = 1000
 """Default limit for rendering: bigger graphs raise RenderError (suggesting collapse=True)."""
@@ -85,13 +85,11 @@ class Diagram(graphviz.Digraph):
                       include, exclude)
 
     def _svg(self) -> str:
-        from autograd import viz  # the package's names, so they can be configured there
-
-        if self.node_count is not None and self.node_count > viz.MAX_NODES:
+        if self.node_count is not None and self.node_count > MAX_NODES:
             raise RenderError(f"the graph has {self.node_count} nodes, over MAX_NODES="
-                              f"{viz.MAX_NODES}; render it with render(diagram.source) if you "
+                              f"{MAX_NODES}; render it with render(diagram.source) if you "
                               "really mean to", nodes=str(self.node_count))
-        return viz.render(self.source).decode("utf-8")
+        return render(self.source).decode("utf-8")
 
 
 # ---- options: declared once, read by every drawing function ---------------------------------

@@ -19,7 +19,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Collection
-from typing import Any
 
 from autograd.viz.render import RenderError
 
@@ -174,22 +173,3 @@ def bundle(draw: Callable[[], str], fallback: Callable[[RenderError], str],
     if wanted(_HTML_MIME):
         return {_HTML_MIME: scalable(svg)}
     return {_SVG_MIME: _svg_text(compact(svg))}
-
-
-def value_bundle(root: Any, max_nodes: int, include: Collection[str] | None = None,
-                 exclude: Collection[str] | None = None) -> dict[str, str]:
-    """What Jupyter shows for a `Value`: its graph, or how to draw a graph too big to show."""
-    from autograd.viz import to_svg
-
-    def draw() -> str:
-        return to_svg(root, max_nodes=max_nodes)
-
-    def fallback(error: RenderError) -> str:
-        if error.nodes is None:  # Graphviz failed: say so
-            return f"{root!r}, not drawn: {error}"
-        return (f"{root!r}\nNot drawn: its graph has {error.nodes} nodes, over the notebook "
-                f"limit of {max_nodes}. Draw a network as one box per neuron with "
-                "autograd.viz.to_dot(value, collapse=True), or write every node to a file with "
-                "autograd.viz.save_svg(value, 'graph.svg', max_nodes=None).")
-
-    return bundle(draw, fallback, include, exclude)

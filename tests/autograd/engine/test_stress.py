@@ -125,7 +125,7 @@ def test_sigint_at_many_points_of_a_large_pass_leaves_all_or_nothing():
 
 def test_huge_and_odd_numbers_are_refused_naming_the_op():
     with pytest.raises(OverflowError,
-                       match="Value: is an integer of about 5001 digits, too large for a float"):
+                       match="Value: an integer of about 5001 digits is too large for a float"):
         Value(10**5000)
     with pytest.raises(OverflowError, match="sum: overflow"):
         autograd.sum([Value(1e308), Value(1e308)])

@@ -133,8 +133,8 @@ def test_a_diagram_over_the_limit_is_shown_as_text_not_rendered(monkeypatch):
         y = y.tanh()
     d = viz.to_dot(y)  # no limit: 61 boxes
     assert d.node_count == 61
-    monkeypatch.setattr(viz, "MAX_NODES", 50)
-    monkeypatch.setattr(viz, "render", lambda *a, **k: pytest.fail("rendered anyway"))
+    monkeypatch.setattr(viz.dot, "MAX_NODES", 50)
+    monkeypatch.setattr(viz.dot, "render", lambda *a, **k: pytest.fail("rendered anyway"))
     bundle = d._repr_mimebundle_()
     assert list(bundle) == ["text/plain"]
     assert "not drawn: the graph has 61 nodes, over MAX_NODES=50" in bundle["text/plain"]
