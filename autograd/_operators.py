@@ -21,6 +21,7 @@ from autograd import ops
 from autograd._modes import current_observer
 from autograd.engine import Value, _as_float, _constant, _node, _operand, _rule_running, apply
 from autograd.ops import Op
+from autograd.ops._table import _removers
 
 
 # ---- operators and methods, made from the op table -----------------------------------------
@@ -266,5 +267,5 @@ for _name, _method in {
 # ---- every op of the table becomes an operator or method of Value --------------------------
 _RESERVED = frozenset(dir(Value)) | {"backward", "zero_grad", "parents", "op", "item", "detach"}
 ops.subscribe(_install)  # now, and for every op registered later
-ops._removers.append(_uninstall)
+_removers.append(_uninstall)
 Value.__abs__ = Value.abs  # type: ignore[method-assign]

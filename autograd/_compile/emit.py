@@ -20,6 +20,7 @@ from autograd._compile.trace import Miss, NonFinite, Trace, TraceError
 from autograd._gcscope import gc_scope
 from autograd._passes import safe_repr
 from autograd.engine import Value
+from autograd.ops._table import _Partial
 
 MAX_TRACE_NODES = 100_000  # per sample: larger graphs would make compile() itself slow
 """Largest traced graph (op nodes per call) `compile` accepts; larger ones raise `TraceError`
@@ -224,7 +225,7 @@ class Program:
         bound arguments hold an input gets them at run time, from the variables."""
         function = fn.forward if what == "forward" else fn.rule
         if self.slot_names and self._holds_slot(fn.params) and \
-                isinstance(function, ops._Partial):
+                isinstance(function, _Partial):
             name = self.ns.bind(function.function, f"op_{fn.name}_{what}")
             return f"{name}({', '.join([*self._params(fn), *args])})"
         name = self.ns.bind(function, f"op_{fn.name}_{what}")

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd.ops import _builtin
-from autograd.ops._table import (  # noqa: F401 (private names: the engine and compile use them)
+from autograd.ops._table import (  # noqa: F401 (_drop, _fn, _Partial, _removers: for autograd)
     Op,
     Rule,
     Terms,
@@ -42,7 +42,7 @@ from autograd.ops._table import (  # noqa: F401 (private names: the engine and c
 )
 
 __all__ = ["Op", "Terms", "WeightedSum", "weighted_sum", "register", "unregister", "get",
-           "table", "names", "public", "text_to_latex", "fill"]
+           "table", "names", "public", "subscribe", "text_to_latex", "fill"]
 
 # The built-in entries (`ops.ADD`, `ops.DOT`, ...) and the names generated code uses, declared
 # in `_builtin`.

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 __all__ = ["Op", "Terms", "WeightedSum", "weighted_sum", "register", "unregister", "get",
-           "table", "names", "public", "text_to_latex", "fill"]
+           "table", "names", "public", "subscribe", "text_to_latex", "fill"]
 
 Rule = Callable[..., Sequence[Any]]
 
