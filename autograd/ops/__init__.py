@@ -71,7 +71,3 @@ MIN: Op = _builtin.MIN
 DOT: Op = _builtin.DOT
 SUM: Op = _builtin.SUM
 CODE_NAMESPACE: dict[str, Any] = _builtin.CODE_NAMESPACE
-
-for _public in (Op, Terms, WeightedSum):
-    _public.__module__ = __name__  # documented and pickled as autograd.ops.Op, ...
-del _public
