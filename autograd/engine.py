@@ -43,9 +43,7 @@ from autograd.ops import Op
 from autograd.reals import real
 
 __all__ = ["Value", "Role", "apply", "backprop", "topological_order", "zero_grad", "no_grad",
-           "enable_grad", "is_grad_enabled", "detect_anomaly", "observe", "observing", "Observer",
-           # made in modules built on this one (see `__getattr__` at the end):
-           "dot", "sum", "grad", "jacobian", "hessian", "op"]  # noqa: F822
+           "enable_grad", "is_grad_enabled", "detect_anomaly", "observe", "observing", "Observer"]
 
 
 # ---- 1. the node ---------------------------------------------------------------------------
@@ -656,7 +654,7 @@ Value._backward = property(_micrograd.get_backward,  # type: ignore[method-assig
 Value._op = property(_micrograd.op_text)  # type: ignore[method-assign,assignment]
 Value._rule = property(_micrograd.rule)  # type: ignore[method-assign,assignment]
 
-# Names of `__all__` defined in modules built on this one (they import it, so it cannot import
+# Names defined in modules built on this one (they import it, so it cannot import
 # them): resolved on first use. `autograd` itself exports them directly.
 _BUILT_ON = {"dot": "autograd._nary", "sum": "autograd._nary", "op": "autograd._custom",
              "grad": "autograd._functional", "jacobian": "autograd._functional",
@@ -664,15 +662,13 @@ _BUILT_ON = {"dot": "autograd._nary", "sum": "autograd._nary", "op": "autograd._
              "_stub": "autograd._pickle", "_stub_after": "autograd._pickle"}
 
 
-if TYPE_CHECKING:  # type checkers see the real signatures (and a typo stays an error)
-    from autograd._custom import op
-    from autograd._functional import grad, hessian, jacobian
-    from autograd._nary import dot, sum  # noqa: A004
-else:
+if not TYPE_CHECKING:  # hidden from type checkers: a typo stays an error, and code that is
+    # checked imports these from `autograd`, where they are declared
     def __getattr__(name: str) -> Any:
         """`dot`, `sum`: one node for a neuron's Σ (autograd._nary); `grad`, `jacobian`,
         `hessian`: derivatives of chosen inputs (autograd._functional); `op`: custom ops
-        (autograd._custom); `_stub`, `_stub_after`: what older pickles of graphs name."""
+        (autograd._custom); `_stub`, `_stub_after`: what older pickles of graphs name. Kept
+        for code written against earlier versions; `autograd.dot` etc. are the public names."""
         module = _BUILT_ON.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -680,4 +676,4 @@ else:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | {name for name in _BUILT_ON if not name.startswith("_")})

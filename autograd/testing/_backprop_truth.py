@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd._modes import enable_grad
+from autograd._nary import dot
+from autograd._nary import sum as value_sum
 from autograd.activations import Activation
-from autograd.engine import Value, dot, enable_grad
-from autograd.engine import sum as value_sum
+from autograd.engine import Value
 
 MAX_LAYERS = 4  # layers with weights (the output layer included)
 MAX_WIDTH = 5  # neurons per layer, inputs too

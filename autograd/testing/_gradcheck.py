@@ -10,7 +10,8 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.engine import Value, grad, topological_order
+from autograd._functional import grad
+from autograd.engine import Value, topological_order
 from autograd.reals import real
 
 _ORDER_NAMES = {1: "first derivative", 2: "second derivative"}
