@@ -120,7 +120,7 @@ class Value:
             TypeError, ValueError, ArithmeticError: a rule failed; the message names the op.
         """
         _checked_root(self, "backward")
-        with _OnePass(self):
+        with _pass_lock, _OnePass(self):
             _add_to_grads(_backward_pass(self, gradient, create_graph, None), create_graph)
 
     def zero_grad(self) -> None:
@@ -301,7 +301,7 @@ def backprop(root: Value, gradient: Any = 1.0, *, create_graph: bool = False,
     if on_step is not None and not callable(on_step):
         raise TypeError(f"backprop: on_step must be a function (node, g, sends) or None, "
                         f"got {type(on_step).__name__} {on_step!r}")
-    with _OnePass(root):
+    with _pass_lock, _OnePass(root):
         nodes = _backward_pass(root, gradient, create_graph, on_step)
         found = {node: node._g for node in nodes}
         if create_graph:
@@ -371,22 +371,20 @@ _UNSET = object()
 
 
 class _OnePass:
-    """`with _OnePass(root):` holds the pass lock; a nested pass restores the slots it used."""
+    """`with _pass_lock, _OnePass(root):` one pass at a time; a nested pass (this thread's,
+    inside another) restores the slots it used. `with` takes the lock itself, not `__enter__`:
+    a KeyboardInterrupt landing between an acquire and the block would leave it held, and
+    every other thread's next pass would wait forever."""
 
     __slots__ = ("root", "saved")
 
     def __init__(self, root: Value):
         self.root = root
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> None:  # the caller holds `_pass_lock` (`with _pass_lock, ...`)
         global _depth
-        _pass_lock.acquire()
-        try:
-            self.saved = None if _depth == 0 else [
-                (node, getattr(node, "_g", _UNSET)) for node in topological_order(self.root)]
-        except BaseException:
-            _pass_lock.release()
-            raise
+        self.saved = None if _depth == 0 else [
+            (node, getattr(node, "_g", _UNSET)) for node in topological_order(self.root)]
         _depth += 1
 
     def __exit__(self, *exc: Any) -> None:
@@ -395,7 +393,6 @@ class _OnePass:
         if self.saved is not None:
             for node, g in self.saved:
                 node._g = None if g is _UNSET else g
-        _pass_lock.release()
 
 
 def _add_to_grads(nodes: list[Value], create_graph: bool) -> None:

@@ -146,3 +146,43 @@ def test_repr_survives_a_huge_integer_grad():
     v = Value(1.0)
     v.grad = 10**6000
     assert "digits" in repr(v)
+
+
+def test_an_interrupt_at_any_line_of_entering_or_leaving_a_pass_never_leaves_the_lock_held():
+    """SIGINT can land between any two lines; wherever it lands in the pass's set-up and
+    tear-down, another thread's pass must still run (a held lock would make it wait forever)."""
+    from autograd import engine
+
+    x = Value(2.0)
+    y = x * x + x
+    code = {engine._OnePass.__enter__.__code__, engine._OnePass.__exit__.__code__,
+            engine.Value.backward.__code__}
+    lines = 0
+    for target in range(1, 40):
+        seen = {"n": 0}
+
+        def tracer(frame, event, arg, target=target, seen=seen):
+            if frame.f_code in code:
+                if event == "line":
+                    seen["n"] += 1
+                    if seen["n"] == target:
+                        raise KeyboardInterrupt
+                return tracer
+            return None
+
+        sys.settrace(tracer)
+        try:
+            y.backward()
+        except KeyboardInterrupt:
+            lines += 1
+        finally:
+            sys.settrace(None)
+        done = []
+        other = threading.Thread(target=lambda: (Value(3.0) * 2).backward() or done.append(1),
+                                 daemon=True)
+        other.start()
+        other.join(timeout=10)
+        assert done, f"after an interrupt at line event {target}, another thread's pass hangs"
+        if seen["n"] < target:
+            break  # the pass ran to the end: every line was tried
+    assert lines >= 3
