@@ -177,9 +177,13 @@ def test_an_interrupt_at_any_line_of_entering_or_leaving_a_pass_never_leaves_the
             lines += 1
         finally:
             sys.settrace(None)
-        done = []
-        other = threading.Thread(target=lambda: (Value(3.0) * 2).backward() or done.append(1),
-                                 daemon=True)
+        done: list[int] = []
+
+        def another_pass(done: list[int] = done) -> None:
+            (Value(3.0) * 2).backward()
+            done.append(1)
+
+        other = threading.Thread(target=another_pass, daemon=True)
         other.start()
         other.join(timeout=10)
         assert done, f"after an interrupt at line event {target}, another thread's pass hangs"
