@@ -15,6 +15,7 @@ import pytest
 import nn
 from autograd import Value, draw, viz
 from autograd.files import atomic_write
+from tests._graphs import small_graph
 from tests.autograd.test_draw import _run_cli
 
 
@@ -23,18 +24,10 @@ def _model():
     return nn.MLP(2, [3, 1], seed=0)
 
 
-def _small_graph():
-    x = Value(0.5, label="x")
-    y = (x * 2).tanh()
-    y.label = "y"
-    y.backward()
-    return y
-
-
 _WRITERS = {
     "save": (lambda path: _model().save(path), "save"),
-    "save_svg": (lambda path: viz.save_svg(_small_graph(), path), "save_svg"),
-    "walkthrough": (lambda path: viz.walkthrough(_small_graph(), path), "walkthrough"),
+    "save_svg": (lambda path: viz.save_svg(small_graph(), path), "save_svg"),
+    "walkthrough": (lambda path: viz.walkthrough(small_graph(), path), "walkthrough"),
     "draw .dot": (lambda path: draw.main(["x*x", "x=1", "-o", str(path)]), "autograd.draw"),
 }
 

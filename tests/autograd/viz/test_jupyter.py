@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import nn
 from autograd import Value, topological_order, viz
 from autograd.viz import jupyter
+from tests._graphs import huge_chain, small_graph
 
 
 def network(sizes):
@@ -104,21 +105,9 @@ def test_over_the_limit_the_text_says_how_to_draw_it():
 
 
 # ---- a diagram over the limit or unrenderable is shown as text ----------------------------------
-def _small_graph():
-    x = Value(0.5, label="x")
-    y = (x * 2).tanh()
-    y.label = "y"
-    y.backward()
-    return y
-
-
 @pytest.fixture(scope="module")
 def huge():
-    x = Value(0.5, label="x")
-    y = x
-    for i in range(200_000):
-        y = y * 1.0001 if i % 2 else y + x
-    return y
+    return huge_chain()
 
 
 def test_jupyter_display_of_a_huge_value_falls_back_to_text_fast(huge):
@@ -144,7 +133,7 @@ def test_a_diagram_graphviz_cannot_render_is_text_and_mime_filters_are_kept():
     bad = viz.Diagram()
     bad.body.append("\tthis is { not DOT\n")
     assert "not drawn: render: Graphviz" in bad._repr_mimebundle_()["text/plain"]
-    good = viz.to_dot(_small_graph())
+    good = viz.to_dot(small_graph())
     assert good._repr_mimebundle_(include=["text/plain"]) == {}
     assert good._repr_mimebundle_(exclude=["image/svg+xml", "text/html"]) == {}
     assert list(good._repr_mimebundle_(include=["image/svg+xml"])) == ["image/svg+xml"]

@@ -12,6 +12,7 @@ import pytest
 import autograd
 import nn
 from autograd import Value, viz
+from tests._graphs import huge_chain, small_graph
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -411,31 +412,19 @@ def test_every_drawing_function_shows_the_same_options_as_keywords():
 
 
 # ---- bad arguments and huge graphs: refused fast, naming the function ---------------------------
-def _small_graph():
-    x = Value(0.5, label="x")
-    y = (x * 2).tanh()
-    y.label = "y"
-    y.backward()
-    return y
-
-
 def test_a_refused_render_keeps_the_old_file(tmp_path):
     target = tmp_path / "g.svg"
     target.write_text("old", encoding="utf-8")
     with pytest.raises(viz.RenderError, match="save_svg: the graph has 3 nodes, over "
                                               "max_nodes=1"):
-        viz.save_svg(_small_graph(), target, max_nodes=1, show_constants=False)
+        viz.save_svg(small_graph(), target, max_nodes=1, show_constants=False)
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["g.svg"]
 
 
 @pytest.fixture(scope="module")
 def huge():
-    x = Value(0.5, label="x")
-    y = x
-    for i in range(200_000):
-        y = y * 1.0001 if i % 2 else y + x
-    return y
+    return huge_chain()
 
 
 @pytest.mark.parametrize("call, who", [
@@ -482,7 +471,7 @@ def test_a_failed_wasm_render_does_not_spoil_the_next_one(capfd):
 ])
 def test_viz_rejects_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
-        call(_small_graph())
+        call(small_graph())
 
 
 @pytest.mark.parametrize("corrupt, error, match", [
@@ -492,7 +481,7 @@ def test_viz_rejects_bad_arguments(call, error, match):
      "to_dot: node 'y' has a .grad that is not a number: str 'x'"),
 ])
 def test_viz_names_a_corrupted_node(corrupt, error, match):
-    y = _small_graph()
+    y = small_graph()
     corrupt(y)
     with pytest.raises(error, match=match):
         viz.to_dot(y)
